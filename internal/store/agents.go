@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/agentplane/agentplane"
+)
+
+const agentColumns = `id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at`
+
+func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
+	var (
+		a            agentplane.Agent
+		meta         []byte
+		created, upd int64
+	)
+	err := row.Scan(&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd)
+	a.Metadata = meta
+	a.CreatedAt, a.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+	return a, err
+}
+
+// CreateAgent inserts a.
+func (q *Queries) CreateAgent(ctx context.Context, a agentplane.Agent) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, `+q.d.jsonParam(7)+`, $8, $9)`,
+		a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), a.CreatedAt.Millis(), a.UpdatedAt.Millis())
+	return mapErr(err)
+}
+
+// GetAgent returns orgID's agent id.
+func (q *Queries) GetAgent(ctx context.Context, orgID, id string) (agentplane.Agent, error) {
+	a, err := scanAgent(q.q.QueryRowContext(ctx,
+		`SELECT `+agentColumns+` FROM agents WHERE organization_id = $1 AND id = $2`, orgID, id))
+	if errNoRows(err) {
+		return a, agentplane.Errorf(agentplane.ENotFound, "agent not found")
+	}
+	return a, err
+}
+
+// UpdateAgent writes every mutable field of a (the service merged the
+// partial input onto the current row).
+func (q *Queries) UpdateAgent(ctx context.Context, a agentplane.Agent) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE agents SET name = $3, description = $4, active = $5, is_demo = $6,
+		metadata = `+q.d.jsonParam(7)+`, updated_at = $8 WHERE organization_id = $1 AND id = $2`,
+		a.OrganizationID, a.ID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), a.UpdatedAt.Millis())
+	return affectedOne(res, err, "agent not found")
+}
+
+// DeleteAgent removes orgID's agent id. Rows that hang off an agent are
+// removed by the service in the same transaction as their features land.
+func (q *Queries) DeleteAgent(ctx context.Context, orgID, id string) error {
+	res, err := q.q.ExecContext(ctx, `DELETE FROM agents WHERE organization_id = $1 AND id = $2`, orgID, id)
+	return affectedOne(res, err, "agent not found")
+}
+
+// ListAgents pages through orgID's agents matching f, newest first.
+func (q *Queries) ListAgents(ctx context.Context, orgID string, f agentplane.AgentFilter, p agentplane.Page) (agentplane.List[agentplane.Agent], error) {
+	var w where
+	w.add("organization_id = ?", orgID)
+	if f.Name != "" {
+		w.add("name "+q.d.likeOp+" ? ESCAPE '\\'", likePattern(f.Name))
+	}
+	if f.Active != nil {
+		w.add("active = ?", *f.Active)
+	}
+	if f.IsDemo != nil {
+		w.add("is_demo = ?", *f.IsDemo)
+	}
+	keys := make([]string, 0, len(f.Metadata))
+	for k := range f.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // a stable statement text per filter shape
+	for _, k := range keys {
+		kn, vn := w.next(k), w.next(string(f.Metadata[k]))
+		w.conds = append(w.conds, q.d.metadataHas("metadata", kn, vn))
+	}
+	tail := w.page(p, "", "id")
+	rows, err := q.q.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE `+w.sql()+tail, w.args...)
+	if err != nil {
+		return agentplane.List[agentplane.Agent]{}, fmt.Errorf("list agents: %w", err)
+	}
+	items, err := collect(rows, scanAgent)
+	if err != nil {
+		return agentplane.List[agentplane.Agent]{}, err
+	}
+	return finish(items, p, func(a agentplane.Agent) agentplane.Cursor {
+		return agentplane.Cursor{CreatedAt: a.CreatedAt.Millis(), ID: a.ID}
+	}), nil
+}

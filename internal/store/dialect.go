@@ -1,0 +1,42 @@
+package store
+
+import "fmt"
+
+// dialect holds the few SQL fragments that differ between the engines.
+// Everything else is one text with $N placeholders, which modernc's SQLite
+// driver binds by number just like PostgreSQL.
+type dialect struct {
+	engine Engine
+	// likeOp matches case-insensitively (SQLite's LIKE already folds ASCII).
+	likeOp string
+	// forUpdate locks selected rows in a transaction; SQLite needs nothing
+	// because an immediate transaction already holds the write lock.
+	forUpdate string
+	// jsonParam casts a bound text parameter to the JSON column type.
+	jsonParam func(n int) string
+	// metadataHas renders "the object in column col has key $k with a JSON
+	// value equal to $v".
+	metadataHas func(col string, k, v int) string
+}
+
+var dialects = map[Engine]*dialect{
+	SQLite: {
+		engine:    SQLite,
+		likeOp:    "LIKE",
+		forUpdate: "",
+		jsonParam: func(n int) string { return fmt.Sprintf("$%d", n) },
+		// json_each yields the type and value of each member; comparing the
+		// type too keeps true from matching 1. Objects compare as their
+		// compacted text.
+		metadataHas: func(col string, k, v int) string {
+			return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(%s) AS m WHERE m.key = $%d AND m.type = json_type($%d) AND m.value IS json_extract($%d, '$'))", col, k, v, v)
+		},
+	},
+	Postgres: {
+		engine:      Postgres,
+		likeOp:      "ILIKE",
+		forUpdate:   " FOR UPDATE",
+		jsonParam:   func(n int) string { return fmt.Sprintf("$%d::jsonb", n) },
+		metadataHas: func(col string, k, v int) string { return fmt.Sprintf("%s -> $%d = $%d::jsonb", col, k, v) },
+	},
+}

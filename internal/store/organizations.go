@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/agentplane/agentplane"
+)
+
+const orgColumns = `id, name, slug, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (agentplane.Organization, error) {
+	var (
+		o            agentplane.Organization
+		created, upd int64
+	)
+	err := row.Scan(&o.ID, &o.Name, &o.Slug, &created, &upd)
+	o.CreatedAt, o.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+	return o, err
+}
+
+// CreateOrganization inserts o; a taken slug is EConflict.
+func (q *Queries) CreateOrganization(ctx context.Context, o agentplane.Organization) error {
+	_, err := q.q.ExecContext(ctx,
+		`INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5)`,
+		o.ID, o.Name, o.Slug, o.CreatedAt.Millis(), o.UpdatedAt.Millis())
+	if err = mapErr(err); isConflict(err) {
+		return agentplane.Errorf(agentplane.EConflict, "organization slug %q is taken", o.Slug)
+	}
+	return err
+}
+
+// FindOrganization returns the organization whose id or slug is ref.
+func (q *Queries) FindOrganization(ctx context.Context, ref string) (agentplane.Organization, error) {
+	query, arg := `SELECT `+orgColumns+` FROM organizations WHERE slug = $1`, ref
+	if agentplane.ValidID(ref) {
+		query = `SELECT ` + orgColumns + ` FROM organizations WHERE id = $1`
+	}
+	o, err := scanOrg(q.q.QueryRowContext(ctx, query, arg))
+	if errNoRows(err) {
+		return o, agentplane.Errorf(agentplane.ENotFound, "organization not found")
+	}
+	return o, err
+}
+
+// CountOrganizations tells an empty database (first start) from a used one.
+func (q *Queries) CountOrganizations(ctx context.Context) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations`).Scan(&n)
+	return n, err
+}
+
+// ListUserOrganizations pages through the organizations userID belongs to,
+// newest membership first.
+func (q *Queries) ListUserOrganizations(ctx context.Context, userID string, p agentplane.Page) (agentplane.List[agentplane.Organization], error) {
+	var w where
+	w.add("m.user_id = ?", userID)
+	// Pages follow the membership's creation, the user's own timeline.
+	tail := w.page(p, "m.", "organization_id")
+	rows, err := q.q.QueryContext(ctx, `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.created_at
+		FROM members m JOIN organizations o ON o.id = m.organization_id
+		WHERE `+w.sql()+tail, w.args...)
+	if err != nil {
+		return agentplane.List[agentplane.Organization]{}, fmt.Errorf("list organizations: %w", err)
+	}
+	defer rows.Close()
+	type item struct {
+		org    agentplane.Organization
+		joined int64
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		var created, upd int64
+		if err := rows.Scan(&it.org.ID, &it.org.Name, &it.org.Slug, &created, &upd, &it.joined); err != nil {
+			return agentplane.List[agentplane.Organization]{}, err
+		}
+		it.org.CreatedAt, it.org.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return agentplane.List[agentplane.Organization]{}, err
+	}
+	l := finish(items, p, func(it item) agentplane.Cursor {
+		return agentplane.Cursor{CreatedAt: it.joined, ID: it.org.ID}
+	})
+	out := agentplane.List[agentplane.Organization]{Next: l.Next, Items: make([]agentplane.Organization, len(l.Items))}
+	for i, it := range l.Items {
+		out.Items[i] = it.org
+	}
+	return out, nil
+}

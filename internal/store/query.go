@@ -1,0 +1,148 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/agentplane/agentplane"
+)
+
+// where accumulates AND-ed conditions and their arguments. Conditions are
+// written with "?" and numbered here, so callers never count placeholders.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends cond, whose "?" placeholders take args in order.
+func (w *where) add(cond string, args ...any) {
+	var b strings.Builder
+	for _, r := range cond {
+		if r == '?' {
+			w.args = append(w.args, args[0])
+			args = args[1:]
+			b.WriteString("$" + strconv.Itoa(len(w.args)))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	w.conds = append(w.conds, b.String())
+}
+
+// next returns the number of the next placeholder and reserves it for arg.
+func (w *where) next(arg any) int {
+	w.args = append(w.args, arg)
+	return len(w.args)
+}
+
+// sql renders the conditions after WHERE.
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// page adds the time window and the keyset position of p for a table whose
+// key columns are created_at and idCol (both prefixed with alias, "" or
+// "x."), and returns the ORDER BY … LIMIT
+// tail. It fetches one row more than asked so the caller knows whether a
+// next page exists without counting.
+func (w *where) page(p agentplane.Page, alias, idCol string) string {
+	created, updated, id := alias+"created_at", alias+"updated_at", alias+idCol
+	if t := p.Window.CreatedAfter; t != nil {
+		w.add(created+" >= ?", t.Millis())
+	}
+	if t := p.Window.CreatedBefore; t != nil {
+		w.add(created+" < ?", t.Millis())
+	}
+	if t := p.Window.UpdatedAfter; t != nil {
+		w.add(updated+" >= ?", t.Millis())
+	}
+	if t := p.Window.UpdatedBefore; t != nil {
+		w.add(updated+" < ?", t.Millis())
+	}
+	if c := p.After; c != nil {
+		w.add("("+created+", "+id+") < (?, ?)", c.CreatedAt, c.ID)
+	}
+	limit := p.Limit
+	if limit <= 0 || limit > agentplane.MaxLimit {
+		limit = agentplane.DefaultLimit
+	}
+	return " ORDER BY " + created + " DESC, " + id + " DESC LIMIT " + strconv.Itoa(limit+1)
+}
+
+// finish trims the extra row fetched by page and derives the next cursor
+// from the last row returned.
+func finish[T any](items []T, p agentplane.Page, key func(T) agentplane.Cursor) agentplane.List[T] {
+	limit := p.Limit
+	if limit <= 0 || limit > agentplane.MaxLimit {
+		limit = agentplane.DefaultLimit
+	}
+	if len(items) <= limit {
+		if items == nil {
+			items = []T{}
+		}
+		return agentplane.List[T]{Items: items}
+	}
+	items = items[:limit]
+	next := key(items[len(items)-1])
+	return agentplane.List[T]{Items: items, Next: &next}
+}
+
+// likePattern escapes s for a LIKE … ESCAPE '\' substring match.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// nullMillis converts an optional time for a nullable column.
+func nullMillis(t *agentplane.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Millis()
+}
+
+// timePtr converts a nullable column back.
+func timePtr(ms *int64) *agentplane.Time {
+	if ms == nil {
+		return nil
+	}
+	t := agentplane.TimeFromMillis(*ms)
+	return &t
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// affectedOne turns an UPDATE or DELETE that matched no row into ENotFound.
+func affectedOne(res interface{ RowsAffected() (int64, error) }, err error, notFound string) error {
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return agentplane.Errorf(agentplane.ENotFound, "%s", notFound)
+	}
+	return nil
+}

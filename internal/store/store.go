@@ -1,0 +1,163 @@
+// Package store keeps agentplane's state in SQLite or PostgreSQL. It is the
+// only package that writes SQL or imports a database driver. Every method on
+// an organization-owned table takes the organization id and filters by it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The two supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// querier is what *sql.DB and *sql.Tx share, so one set of methods runs
+// inside or outside a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Queries runs the store's statements against the database or against one
+// transaction. Store embeds one bound to the pool; WithTx hands out one bound
+// to a transaction.
+type Queries struct {
+	q querier
+	d *dialect
+}
+
+// Store is an open database with its schema migrated.
+type Store struct {
+	Queries
+	db     *sql.DB
+	engine Engine
+}
+
+// Options configures Open.
+type Options struct {
+	// DatabaseURL selects PostgreSQL ("postgres://…" or "postgresql://…");
+	// empty means SQLite in DataDir.
+	DatabaseURL string
+	// DataDir holds agentplane.db when DatabaseURL is empty.
+	DataDir string
+	// SQLitePath overrides the SQLite file (tests); empty means DataDir/agentplane.db.
+	SQLitePath string
+}
+
+// Open connects to the configured database and applies pending migrations.
+// On PostgreSQL migrations run under a session advisory lock, so several
+// nodes may start at the same time.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	s, err := Connect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Connect opens the database without migrating it.
+func Connect(ctx context.Context, opts Options) (*Store, error) {
+	var (
+		db     *sql.DB
+		engine Engine
+		err    error
+	)
+	if u := opts.DatabaseURL; strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		engine = Postgres
+		db, err = sql.Open("pgx", u)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(20)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	} else if u != "" {
+		return nil, fmt.Errorf("database url must start with postgres:// or postgresql://")
+	} else {
+		engine = SQLite
+		path := opts.SQLitePath
+		if path == "" {
+			if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+			path = filepath.Join(opts.DataDir, "agentplane.db")
+		}
+		db, err = sql.Open("sqlite", sqliteDSN(path))
+		if err == nil {
+			// WAL lets readers run beside the one writer; _txlock=immediate
+			// makes writers queue on busy_timeout instead of failing to
+			// upgrade a read lock.
+			db.SetMaxOpenConns(8)
+			db.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", engine, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", engine, err)
+	}
+	d := dialects[engine]
+	return &Store{Queries: Queries{q: db, d: d}, db: db, engine: engine}, nil
+}
+
+// sqliteDSN is the connection string with the pragmas of DESIGN.md §2.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
+}
+
+// Engine reports which engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// DB exposes the pool for the job queue, which shares the database.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// WithTx runs fn in one transaction, committing when fn returns nil and
+// rolling back otherwise. On SQLite the transaction takes the write lock at
+// BEGIN (_txlock=immediate), so read-then-write sequences are serialized.
+func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", mapErr(err))
+	}
+	if err := fn(&Queries{q: tx, d: s.d}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// errNoRows reports whether err is sql.ErrNoRows.
+func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
