@@ -76,7 +76,7 @@ func (v Violations) Err() error {
 	if len(v) == 1 {
 		msg = v[0].Msg
 	} else {
-		msg = fmt.Sprintf("%s (and %d more problems)", v[0].Msg, len(v)-1)
+		msg = fmt.Sprintf("%s (and %d more)", v[0].Msg, len(v)-1)
 	}
 	return &Error{Code: EInvalid, Message: msg, Fields: v}
 }

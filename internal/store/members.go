@@ -46,37 +46,21 @@ func (q *Queries) AddMember(ctx context.Context, m agentplane.Member) error {
 	return err
 }
 
-// GetMember returns userID's membership of orgID. With lock it is read FOR
-// UPDATE (PostgreSQL), so role checks and changes in one transaction don't
-// race.
-func (q *Queries) GetMember(ctx context.Context, orgID, userID string, lock bool) (agentplane.Member, error) {
-	suffix := ""
-	if lock {
-		suffix = q.d.forUpdate
-		if suffix != "" {
-			suffix = " FOR UPDATE OF m"
-		}
-	}
-	m, err := scanMember(q.q.QueryRowContext(ctx, memberSelect+` WHERE m.organization_id = $1 AND m.user_id = $2`+suffix, orgID, userID))
+// GetMember returns userID's membership of orgID.
+func (q *Queries) GetMember(ctx context.Context, orgID, userID string) (agentplane.Member, error) {
+	m, err := scanMember(q.q.QueryRowContext(ctx, memberSelect+` WHERE m.organization_id = $1 AND m.user_id = $2`, orgID, userID))
 	if errNoRows(err) {
 		return m, agentplane.Errorf(agentplane.ENotFound, "member not found")
 	}
 	return m, err
 }
 
-// CountAdmins counts orgID's admins, locking them on PostgreSQL so two
-// demotions can't each see the other admin and both proceed.
+// CountAdmins counts orgID's admins. Callers that act on the count hold
+// LockOrganization first.
 func (q *Queries) CountAdmins(ctx context.Context, orgID string) (int, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT user_id FROM members WHERE organization_id = $1 AND role = 'admin'`+q.d.forUpdate, orgID)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	return n, rows.Err()
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE organization_id = $1 AND role = 'admin'`, orgID).Scan(&n)
+	return n, err
 }
 
 // SetMemberRole changes a role.

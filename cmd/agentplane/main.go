@@ -1,0 +1,24 @@
+// Command agentplane is the agentplane server and its admin tool.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/agentplane/agentplane/internal/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.Main(ctx, os.Args[1:], app.OSEnv()); err != nil {
+		if app.IsHelp(err) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "agentplane:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,126 @@
+// Package app wires agentplane together: configuration → store → service →
+// HTTP. main() and the end-to-end tests both go through it, so what is
+// tested is what runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/agentplane/agentplane/internal/config"
+	"github.com/agentplane/agentplane/internal/httpapi"
+	"github.com/agentplane/agentplane/internal/service"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// App is a running agentplane node.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   *store.Store
+	svc     *service.Service
+	handler *httpapi.Server
+	ln      net.Listener
+	srv     *http.Server
+	// DefaultKey is the org key created on first start ("" otherwise).
+	DefaultKey string
+}
+
+// New opens and migrates the database, creates the default organization
+// on an empty one, and binds the listener (so Addr is known before Run).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, store: st}
+	a.svc = service.New(st, service.Options{Logger: log})
+	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("create default organization: %w", err)
+	}
+	key, err := a.svc.CursorKey(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log})
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.srv = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// Addr is the address the node listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run serves until ctx is cancelled, then shuts down gracefully: the
+// listener closes, in-flight requests finish (up to the shutdown timeout),
+// recorded credential use is flushed and the database is closed.
+func (a *App) Run(ctx context.Context) error {
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		a.svc.RunLastUsedFlusher(bg, 10*time.Second)
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	a.log.Info("serving", "addr", a.Addr(), "engine", a.store.Engine())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.srv.Shutdown(sctx); err != nil {
+		a.log.Warn("shutdown", "err", err)
+	}
+	stopBG()
+	<-flushed
+	if err := a.store.Close(); err != nil {
+		a.log.Warn("close database", "err", err)
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// Routes exposes the route table (tests and docs).
+func (a *App) Routes() []httpapi.RouteInfo { return a.handler.Routes() }
+
+// newLogger builds the slog logger of the configured format and level.
+func newLogger(w io.Writer, format, level string, terminal bool) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if format == "" {
+		format = "json"
+		if terminal {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

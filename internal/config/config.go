@@ -1,0 +1,186 @@
+// Package config reads agentplane's settings from AGENTPLANE_* environment
+// variables and command-line flags (flags win), and validates them so a bad
+// value stops start-up with a message naming it.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of `agentplane serve`.
+type Config struct {
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	SIPDomain       string
+	LLMBaseURL      string
+	LLMAPIKey       string
+	LLMModel        string
+	FetchAllowCIDRs []netip.Prefix
+	FetchAllowPorts []int
+	LogFormat       string
+	LogLevel        string
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+}
+
+// setting is one row of the settings table: flag, variable, default, help.
+type setting struct {
+	flag, env, def, help string
+	secret               bool
+}
+
+var settings = []setting{
+	{"addr", "AGENTPLANE_ADDR", "127.0.0.1:8080", "listen address (host:port)", false},
+	{"data-dir", "AGENTPLANE_DATA_DIR", "./data", "directory of the SQLite database when no database URL is set", false},
+	{"database-url", "AGENTPLANE_DATABASE_URL", "", "postgres://… to share PostgreSQL between nodes; empty for SQLite in the data dir", true},
+	{"sip-domain", "AGENTPLANE_SIP_DOMAIN", "sip.agentplane.local", "domain of the SIP URIs agents are deployed at", false},
+	{"llm-base-url", "AGENTPLANE_LLM_BASE_URL", "", "OpenAI-compatible API base URL; empty for the builtin deterministic summarizer", false},
+	{"llm-api-key", "AGENTPLANE_LLM_API_KEY", "", "API key for the LLM", true},
+	{"llm-model", "AGENTPLANE_LLM_MODEL", "", "model name for the LLM", false},
+	{"fetch-allow-cidrs", "AGENTPLANE_FETCH_ALLOW_CIDRS", "", "comma-separated CIDRs the website fetcher may reach despite its private-address rules", false},
+	{"fetch-allow-ports", "AGENTPLANE_FETCH_ALLOW_PORTS", "", "comma-separated ports the website fetcher may use besides 80 and 443", false},
+	{"log-format", "AGENTPLANE_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false},
+	{"log-level", "AGENTPLANE_LOG_LEVEL", "info", "debug, info, warn or error", false},
+	{"max-body-bytes", "AGENTPLANE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes", false},
+	{"shutdown-timeout", "AGENTPLANE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight requests", false},
+}
+
+// Load parses args (after the subcommand) over the environment. getenv is
+// os.Getenv in production and a map in tests. It returns flag.ErrHelp when
+// -h was asked for, after printing the usage to fs's output.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	vals := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		// A secret from the environment is applied after parsing rather than
+		// as the flag's default, so --help never prints it.
+		if v := getenv(s.env); v != "" && !s.secret {
+			def = v
+		}
+		help := s.help + " (" + s.env + ")"
+		vals[s.flag] = fs.String(s.flag, def, help)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, s := range settings {
+		if v := getenv(s.env); s.secret && !set[s.flag] && v != "" {
+			*vals[s.flag] = v
+		}
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return parse(func(name string) string { return strings.TrimSpace(*vals[name]) })
+}
+
+// parse validates every value and reports all problems at once.
+func parse(get func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("invalid --%s (%s): %s", name, envOf(name), fmt.Sprintf(format, args...)))
+	}
+	c := Config{
+		Addr: get("addr"), DataDir: get("data-dir"), DatabaseURL: get("database-url"),
+		SIPDomain: get("sip-domain"), LLMBaseURL: get("llm-base-url"), LLMAPIKey: get("llm-api-key"),
+		LLMModel: get("llm-model"), LogFormat: get("log-format"), LogLevel: get("log-level"),
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "%q is not host:port", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("addr", "port %q is not 0-65535", port)
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		bad("data-dir", "must not be empty when no database URL is set")
+	}
+	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database-url", "must start with postgres:// or postgresql://")
+	}
+	if c.SIPDomain == "" || strings.ContainsAny(c.SIPDomain, "@:/ ") {
+		bad("sip-domain", "%q is not a domain", c.SIPDomain)
+	}
+	if u := c.LLMBaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		bad("llm-base-url", "must be an http or https URL")
+	}
+	for _, p := range splitList(get("fetch-allow-cidrs")) {
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			bad("fetch-allow-cidrs", "%q is not a CIDR", p)
+			continue
+		}
+		c.FetchAllowCIDRs = append(c.FetchAllowCIDRs, pr)
+	}
+	for _, p := range splitList(get("fetch-allow-ports")) {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			bad("fetch-allow-ports", "%q is not a port", p)
+			continue
+		}
+		c.FetchAllowPorts = append(c.FetchAllowPorts, n)
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		bad("log-format", "%q is not text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", "%q is not debug, info, warn or error", c.LogLevel)
+	}
+	if n, err := strconv.ParseInt(get("max-body-bytes"), 10, 64); err != nil || n < 1024 {
+		bad("max-body-bytes", "%q is not a number of bytes ≥ 1024", get("max-body-bytes"))
+	} else {
+		c.MaxBodyBytes = n
+	}
+	if d, err := time.ParseDuration(get("shutdown-timeout")); err != nil || d <= 0 {
+		bad("shutdown-timeout", "%q is not a positive duration", get("shutdown-timeout"))
+	} else {
+		c.ShutdownTimeout = d
+	}
+	return c, errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func envOf(flagName string) string {
+	for _, s := range settings {
+		if s.flag == flagName {
+			return s.env
+		}
+	}
+	return ""
+}
+
+// Redacted lists the settings for a start-up log line, secrets masked.
+func (c Config) Redacted() map[string]string {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "(set)"
+	}
+	return map[string]string{
+		"addr": c.Addr, "data_dir": c.DataDir, "database_url": mask(c.DatabaseURL),
+		"sip_domain": c.SIPDomain, "llm_base_url": c.LLMBaseURL, "llm_api_key": mask(c.LLMAPIKey),
+		"llm_model": c.LLMModel, "log_format": c.LogFormat,
+	}
+}

@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/agentplane/agentplane"
+)
+
+type ctxKey int
+
+const (
+	keyInfo ctxKey = iota
+	keyCaller
+)
+
+// reqInfo is what the access log line reports; auth fills in the caller.
+type reqInfo struct {
+	id     string
+	org    string
+	credID string
+}
+
+func requestID(ctx context.Context) string {
+	if i, ok := ctx.Value(keyInfo).(*reqInfo); ok {
+		return i.id
+	}
+	return ""
+}
+
+// callerFrom returns the authenticated caller the route wrapper stored.
+func callerFrom(ctx context.Context) *agentplane.Caller {
+	c, _ := ctx.Value(keyCaller).(*agentplane.Caller)
+	return c
+}
+
+// recorder remembers the status and size for the log, and turns the mux's
+// own plain-text 404 and 405 answers into the API's JSON error body.
+type recorder struct {
+	http.ResponseWriter
+	r       *http.Request
+	status  int
+	bytes   int
+	swallow bool
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	// r.Pattern is empty only when the mux matched no route; then the
+	// answer is the mux's text error, replaced here by ours.
+	if w.r.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		w.swallow = true
+		w.Header().Del("X-Content-Type-Options")
+		if code == http.StatusNotFound {
+			writeJSON(w.ResponseWriter, code, errorBody{Detail: "no such route", Code: string(agentplane.ENotFound)})
+		} else {
+			writeJSON(w.ResponseWriter, code, errorBody{Detail: "method not allowed on this route", Code: string(agentplane.EInvalid)})
+		}
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.swallow {
+		return len(b), nil
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (w *recorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok && !w.swallow {
+		f.Flush()
+	}
+}
+
+// Unwrap exposes the writer to http.ResponseController.
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// newRequestID keeps a caller's X-Request-Id when it is short and plain,
+// else makes one.
+func newRequestID(given string) string {
+	if n := len(given); n > 0 && n <= 64 {
+		ok := true
+		for _, c := range given {
+			if !(c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return given
+		}
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ServeHTTP is the outer middleware: request id, body limit, panic
+// recovery and one access log line per request. The line names the route
+// pattern, the organization and the credential id, never a secret or a
+// credential header.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &reqInfo{id: newRequestID(r.Header.Get("X-Request-Id"))}
+	r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
+	w.Header().Set("X-Request-Id", info.id)
+	rec := &recorder{ResponseWriter: w, r: r}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBodyBytes)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.ErrorContext(r.Context(), "panic", "request_id", info.id, "panic", p, "stack", string(debug.Stack()))
+			if rec.status == 0 {
+				writeError(rec, r, s.log, agentplane.Errorf(agentplane.EInternal, "internal error"))
+			}
+		}
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", info.id),
+			slog.String("method", r.Method),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Int("bytes", rec.bytes),
+			slog.String("duration", strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 3, 64)+"ms"),
+			slog.String("org", info.org),
+			slog.String("credential_id", info.credID),
+			slog.String("remote", r.RemoteAddr),
+		)
+	}()
+	s.mux.ServeHTTP(rec, r)
+}

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/agentplane/agentplane"
+)
+
+// writeJSON writes v with status. Encoding is done before the header so a
+// value that can't be encoded becomes a clean 500, not half a body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // an API, not a page: keep "<key>" readable
+	b := buf.Bytes()
+	if err := enc.Encode(v); err != nil {
+		b, status = []byte(`{"detail":"internal error","code":"internal"}`+"\n"), http.StatusInternalServerError
+	} else {
+		b = buf.Bytes()
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// pagination is the paging part of the list envelope (SPEC §1).
+type pagination struct {
+	Limit      int     `json:"limit"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// writeList writes one page with a cursor signed for the same list.
+func (s *Server) writeList(w http.ResponseWriter, lq listQuery, items any, next *agentplane.Cursor) {
+	var nc *string
+	if next != nil {
+		c := s.cursors.encode(lq.list, lq.scope, *next)
+		nc = &c
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Data       any        `json:"data"`
+		Pagination pagination `json:"pagination"`
+	}{items, pagination{Limit: lq.page.Limit, NextCursor: nc}})
+}

@@ -1,0 +1,36 @@
+package httpapi
+
+import ap "github.com/agentplane/agentplane"
+
+// table is the route → scope table of SPEC §2, in one place. The matrix
+// test walks it, and the OpenAPI test checks that openapi.yaml lists every
+// row.
+func (s *Server) table() []route {
+	return []route{
+		{"GET /healthz", public, nil, s.healthz},
+		{"GET /readyz", public, nil, s.readyz},
+		{"GET /openapi.json", public, nil, s.openapi},
+
+		// Agents (SPEC §4).
+		{"GET /core/agents", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listAgents},
+		{"POST /core/agents", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createAgent},
+		{"GET /core/agents/{id}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getAgent},
+		{"PUT /core/agents/{id}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateAgent},
+		{"DELETE /core/agents/{id}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.deleteAgent},
+
+		// Organizations, members and credentials (SPEC §3).
+		{"POST /admin/organizations", userOnly, nil, s.createOrganization},
+		{"GET /admin/organizations", userOnly, nil, s.listOrganizations},
+		{"GET /admin/members/me/scopes", inOrg, nil, s.myScopes},
+		{"GET /admin/members", inOrg, []ap.Scope{ap.ScopeMembersRead}, s.listMembers},
+		{"POST /admin/members", inOrg, []ap.Scope{ap.ScopeMembersManage}, s.addMember},
+		{"PUT /admin/members/{user_id}", inOrg, []ap.Scope{ap.ScopeMembersManage}, s.updateMember},
+		{"DELETE /admin/members/{user_id}", inOrg, []ap.Scope{ap.ScopeMembersManage}, s.removeMember},
+		{"POST /admin/organization-pats", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.createOrgKey},
+		{"GET /admin/organization-pats", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.listOrgKeys},
+		{"DELETE /admin/organization-pats/{key_id}", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.revokeOrgKey},
+		{"POST /admin/user-pats", userOnly, nil, s.createUserPAT},
+		{"GET /admin/user-pats", userOnly, nil, s.listUserPATs},
+		{"DELETE /admin/user-pats/{key_id}", userOnly, nil, s.revokeUserPAT},
+	}
+}

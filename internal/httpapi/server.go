@@ -1,0 +1,146 @@
+// Package httpapi is agentplane's HTTP interface: routes, authentication
+// and scope checks, decoding, encoding and the error body. Handlers decode,
+// make one service call and encode; they never touch the store.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/service"
+)
+
+// Options configures a Server.
+type Options struct {
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// CursorKey signs list cursors; every node must share it.
+	CursorKey []byte
+	Logger    *slog.Logger
+}
+
+// Server is the API as an http.Handler.
+type Server struct {
+	svc     *service.Service
+	log     *slog.Logger
+	opts    Options
+	mux     *http.ServeMux
+	cursors cursorCodec
+	routes  []route
+}
+
+// New builds the handler and registers every route of the table.
+func New(svc *service.Service, opts Options) *Server {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{svc: svc, log: opts.Logger, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey}}
+	s.routes = s.table()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	return s
+}
+
+// handlerFunc is a handler that returns its error for one place to write.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authMode says who may call a route.
+type authMode int
+
+const (
+	public   authMode = iota // no credential
+	inOrg                    // org key, or PAT with X-Anyreach-Org
+	userOnly                 // PAT only, no organization
+)
+
+// route is one row of the route table: the pattern, who may call it, the
+// scopes it accepts (any one; none means any authenticated caller) and the
+// handler.
+type route struct {
+	pattern string
+	auth    authMode
+	scopes  []agentplane.Scope
+	handle  handlerFunc
+}
+
+// Routes lists the registered patterns with their auth mode and scopes, for
+// the OpenAPI coverage test and the documentation.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		out[i] = RouteInfo{Method: method, Path: path, Public: rt.auth == public, UserOnly: rt.auth == userOnly, Scopes: rt.scopes}
+	}
+	return out
+}
+
+// RouteInfo describes one route.
+type RouteInfo struct {
+	Method, Path     string
+	Public, UserOnly bool
+	Scopes           []agentplane.Scope
+}
+
+// wrap authenticates, checks scopes and writes the handler's error.
+func (s *Server) wrap(rt route) http.Handler {
+	mode := service.InOrg
+	if rt.auth == userOnly {
+		mode = service.UserOnly
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.auth != public {
+			c, err := s.authenticate(r, mode)
+			if err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			if !c.Scopes.AllowsAny(rt.scopes...) {
+				writeError(w, r, s.log, agentplane.Errorf(agentplane.EForbidden, "requires scope %s", scopeList(rt.scopes)))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), keyCaller, c))
+		}
+		if err := rt.handle(w, r); err != nil {
+			writeError(w, r, s.log, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request, mode service.OrgMode) (*agentplane.Caller, error) {
+	token := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, rest, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return nil, agentplane.Errorf(agentplane.EUnauthenticated, "Authorization must be Bearer <key>")
+		}
+		token = strings.TrimSpace(rest)
+	}
+	c, err := s.svc.Authenticate(r.Context(), token, strings.TrimSpace(r.Header.Get("X-Anyreach-Org")), mode)
+	if c != nil {
+		if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
+			info.org, info.credID = c.OrganizationID, c.CredentialID
+		}
+	}
+	return c, err
+}
+
+func scopeList(ss []agentplane.Scope) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "one of " + strings.Join(parts, ", ")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,93 @@
+package service
+
+import (
+	"context"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// BootstrapInput names the organization and first admin of a new install.
+type BootstrapInput struct {
+	OrgName, OrgSlug, Email string
+}
+
+// BootstrapResult is what `agentplane admin bootstrap` prints, the only time
+// its secrets are shown.
+type BootstrapResult struct {
+	OrganizationID string `json:"organization_id"`
+	UserID         string `json:"user_id"`
+	OrgKey         string `json:"org_key"`
+	PAT            string `json:"pat"`
+}
+
+// Bootstrap creates an organization, its admin user, one org key and one
+// PAT for that user, in one transaction.
+func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (BootstrapResult, error) {
+	org := agentplane.OrganizationInput{Name: in.OrgName, Slug: in.OrgSlug}
+	org.Normalize()
+	member := agentplane.MemberInput{Email: in.Email, Role: agentplane.RoleAdmin}
+	member.Normalize()
+	if err := org.Validate(); err != nil {
+		return BootstrapResult{}, err
+	}
+	if err := member.Validate(); err != nil {
+		return BootstrapResult{}, err
+	}
+	now := s.stamp()
+	o := agentplane.Organization{ID: agentplane.NewID(), Name: org.Name, Slug: org.Slug, CreatedAt: now, UpdatedAt: now}
+	key := s.newCredential(agentplane.KindOrgKey, agentplane.CredentialInput{Name: "bootstrap org key"}, nil)
+	key.OrganizationID = o.ID
+	pat := s.newCredential(agentplane.KindPAT, agentplane.CredentialInput{Name: "bootstrap token"}, nil)
+	var res BootstrapResult
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateOrganization(ctx, o); err != nil {
+			return err
+		}
+		u, err := q.UpsertUser(ctx, agentplane.User{ID: agentplane.NewID(), Email: member.Email, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			return err
+		}
+		if err := q.AddMember(ctx, agentplane.Member{OrganizationID: o.ID, UserID: u.ID, Email: u.Email, Role: agentplane.RoleAdmin, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		pat.UserID = u.ID
+		if err := q.CreateCredential(ctx, key.Credential); err != nil {
+			return err
+		}
+		if err := q.CreateCredential(ctx, pat.Credential); err != nil {
+			return err
+		}
+		res = BootstrapResult{OrganizationID: o.ID, UserID: u.ID, OrgKey: key.Token, PAT: pat.Token}
+		return nil
+	})
+	return res, err
+}
+
+// EnsureDefault creates organization "default" and one admin org key when
+// the database has no organization at all, and returns the key's token (""
+// when the database was not empty). Two nodes racing on an empty database
+// both try; the slug's unique index lets one win and the other see "".
+func (s *Service) EnsureDefault(ctx context.Context) (string, error) {
+	n, err := s.store.CountOrganizations(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	now := s.stamp()
+	o := agentplane.Organization{ID: agentplane.NewID(), Name: "Default", Slug: "default", CreatedAt: now, UpdatedAt: now}
+	key := s.newCredential(agentplane.KindOrgKey, agentplane.CredentialInput{Name: "default admin key"}, nil)
+	key.OrganizationID = o.ID
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateOrganization(ctx, o); err != nil {
+			return err
+		}
+		return q.CreateCredential(ctx, key.Credential)
+	})
+	if agentplane.ErrorCodeOf(err) == agentplane.EConflict {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return key.Token, nil
+}

@@ -1,0 +1,103 @@
+package service
+
+import (
+	"context"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// grantable narrows a requested scope list to what the creator holds, so a
+// credential can never do more than the caller who made it. It returns nil
+// (the default: every scope of the holder) when nothing was requested and
+// the creator holds every scope.
+func grantable(creator agentplane.Scopes, requested *agentplane.Scopes) agentplane.Scopes {
+	want := agentplane.Scopes(agentplane.AllScopes)
+	if requested != nil {
+		want = *requested
+	}
+	out := creator.Intersect(want)
+	if requested == nil && len(out) == len(agentplane.AllScopes) {
+		return nil
+	}
+	if out == nil {
+		out = agentplane.Scopes{}
+	}
+	return out
+}
+
+// newCredential builds (but does not store) a credential and its token.
+func (s *Service) newCredential(kind agentplane.CredentialKind, in agentplane.CredentialInput, scopes agentplane.Scopes) agentplane.NewCredential {
+	id := agentplane.NewID()
+	token, hash := newSecret(kind, id)
+	return agentplane.NewCredential{
+		Credential: agentplane.Credential{
+			ID: id, Kind: kind, Name: in.Name, Scopes: scopes,
+			ExpiresAt: in.ExpiresAt, CreatedAt: s.stamp(), SecretHash: hash,
+		},
+		Token: token,
+	}
+}
+
+// CreateOrgKey creates an organization API key in the caller's organization
+// with at most the caller's scopes.
+func (s *Service) CreateOrgKey(ctx context.Context, c *agentplane.Caller, in agentplane.CredentialInput) (agentplane.NewCredential, error) {
+	if err := in.Validate(s.now()); err != nil {
+		return agentplane.NewCredential{}, err
+	}
+	nc := s.newCredential(agentplane.KindOrgKey, in, grantable(c.Scopes, in.Scopes))
+	nc.OrganizationID = c.OrganizationID
+	return nc, s.store.CreateCredential(ctx, nc.Credential)
+}
+
+// ListOrgKeys pages through the organization's live keys.
+func (s *Service) ListOrgKeys(ctx context.Context, c *agentplane.Caller, p agentplane.Page) (agentplane.List[agentplane.Credential], error) {
+	return s.store.ListCredentials(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, p)
+}
+
+// RevokeOrgKey revokes one of the organization's keys; it fails with 401
+// from then on.
+func (s *Service) RevokeOrgKey(ctx context.Context, c *agentplane.Caller, keyID string) error {
+	if !agentplane.ValidID(keyID) {
+		return agentplane.Errorf(agentplane.ENotFound, "key not found")
+	}
+	return s.store.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID, s.stamp())
+}
+
+// CreateUserPAT creates a personal access token for the calling user. Its
+// scopes narrow the user's role in whichever organization it is used.
+func (s *Service) CreateUserPAT(ctx context.Context, c *agentplane.Caller, in agentplane.CredentialInput) (agentplane.NewCredential, error) {
+	if err := in.Validate(s.now()); err != nil {
+		return agentplane.NewCredential{}, err
+	}
+	nc := s.newCredential(agentplane.KindPAT, in, grantable(c.Scopes, in.Scopes))
+	nc.UserID = c.UserID
+	return nc, s.store.CreateCredential(ctx, nc.Credential)
+}
+
+// ListUserPATs pages through the calling user's live tokens.
+func (s *Service) ListUserPATs(ctx context.Context, c *agentplane.Caller, p agentplane.Page) (agentplane.List[agentplane.Credential], error) {
+	return s.store.ListCredentials(ctx, store.CredentialOwner{UserID: c.UserID}, p)
+}
+
+// RevokeUserPAT revokes one of the calling user's tokens.
+func (s *Service) RevokeUserPAT(ctx context.Context, c *agentplane.Caller, keyID string) error {
+	if !agentplane.ValidID(keyID) {
+		return agentplane.Errorf(agentplane.ENotFound, "key not found")
+	}
+	return s.store.RevokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID, s.stamp())
+}
+
+// ListCredentials is the operator's view (admin CLI) of an organization's
+// keys or a user's tokens.
+func (s *Service) ListCredentials(ctx context.Context, owner store.CredentialOwner, p agentplane.Page) (agentplane.List[agentplane.Credential], error) {
+	return s.store.ListCredentials(ctx, owner, p)
+}
+
+// RevokeCredential is the operator's revoke (admin CLI).
+func (s *Service) RevokeCredential(ctx context.Context, owner store.CredentialOwner, keyID string) error {
+	if !agentplane.ValidID(keyID) {
+		return agentplane.Errorf(agentplane.ENotFound, "key not found")
+	}
+	return s.store.RevokeCredential(ctx, owner, keyID, s.stamp())
+}

@@ -1,0 +1,94 @@
+package service
+
+import (
+	"context"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// ListMembers pages through the organization's members.
+func (s *Service) ListMembers(ctx context.Context, c *agentplane.Caller, p agentplane.Page) (agentplane.List[agentplane.Member], error) {
+	return s.store.ListMembers(ctx, c.OrganizationID, p)
+}
+
+// AddMember adds a user by email, creating the user if new.
+func (s *Service) AddMember(ctx context.Context, orgID string, in agentplane.MemberInput) (agentplane.Member, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return agentplane.Member{}, err
+	}
+	now := s.stamp()
+	m := agentplane.Member{OrganizationID: orgID, Email: in.Email, Role: in.Role, CreatedAt: now, UpdatedAt: now}
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		u, err := q.UpsertUser(ctx, agentplane.User{ID: agentplane.NewID(), Email: in.Email, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			return err
+		}
+		m.UserID = u.ID
+		return q.AddMember(ctx, m)
+	})
+	return m, err
+}
+
+// UpdateMember changes a member's role; demoting the last admin is a
+// conflict, so an organization always keeps someone who can manage it.
+func (s *Service) UpdateMember(ctx context.Context, orgID, userID string, in agentplane.MemberUpdate) (agentplane.Member, error) {
+	if err := in.Validate(); err != nil {
+		return agentplane.Member{}, err
+	}
+	if !agentplane.ValidID(userID) {
+		return agentplane.Member{}, agentplane.Errorf(agentplane.ENotFound, "member not found")
+	}
+	var m agentplane.Member
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.LockOrganization(ctx, orgID); err != nil {
+			return err
+		}
+		var err error
+		if m, err = q.GetMember(ctx, orgID, userID); err != nil {
+			return err
+		}
+		if m.Role == agentplane.RoleAdmin && in.Role != agentplane.RoleAdmin {
+			if err := lastAdminGuard(ctx, q, orgID, "demoted"); err != nil {
+				return err
+			}
+		}
+		m.Role, m.UpdatedAt = in.Role, s.stamp()
+		return q.SetMemberRole(ctx, orgID, userID, in.Role, m.UpdatedAt)
+	})
+	return m, err
+}
+
+// RemoveMember removes a membership; removing the last admin is a conflict.
+func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error {
+	if !agentplane.ValidID(userID) {
+		return agentplane.Errorf(agentplane.ENotFound, "member not found")
+	}
+	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.LockOrganization(ctx, orgID); err != nil {
+			return err
+		}
+		m, err := q.GetMember(ctx, orgID, userID)
+		if err != nil {
+			return err
+		}
+		if m.Role == agentplane.RoleAdmin {
+			if err := lastAdminGuard(ctx, q, orgID, "removed"); err != nil {
+				return err
+			}
+		}
+		return q.RemoveMember(ctx, orgID, userID)
+	})
+}
+
+func lastAdminGuard(ctx context.Context, q *store.Queries, orgID, verb string) error {
+	n, err := q.CountAdmins(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return agentplane.Errorf(agentplane.EConflict, "the last admin of an organization can't be %s", verb)
+	}
+	return nil
+}
