@@ -1,0 +1,32 @@
+# agentplane — the two commands are `make run` and `make test`.
+GO      ?= go
+PKGS    ?= ./...
+FUZZTIME ?= 60s
+
+.PHONY: run test test-sqlite lint fmt build fuzz
+
+## run: start a server on SQLite in ./data on 127.0.0.1:8080
+run:
+	$(GO) run ./cmd/agentplane serve
+
+## build: build bin/agentplane
+build:
+	$(GO) build -o bin/agentplane ./cmd/agentplane
+
+## test: every test on SQLite and on a throwaway PostgreSQL started for the run
+test:
+	scripts/with-postgres $(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+## test-sqlite: the quick loop, SQLite only (PostgreSQL tests skip loudly)
+test-sqlite:
+	$(GO) test -count=1 $(PKGS)
+
+## lint: gofmt, go vet and staticcheck must all be clean
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+
+## fmt: format the tree
+fmt:
+	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,197 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agentplane/agentplane/internal/dbtest"
+	"github.com/agentplane/agentplane/internal/httpapi"
+	"github.com/agentplane/agentplane/internal/openapitest"
+	"github.com/agentplane/agentplane/internal/service"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// env is one API under test: a real store on one engine, the real service
+// and handler behind a loopback HTTP server, and a client whose every
+// exchange is validated against openapi.yaml. It starts with one
+// bootstrapped organization.
+type env struct {
+	t      *testing.T
+	engine store.Engine
+	store  *store.Store
+	svc    *service.Service
+	server *httpapi.Server
+	url    string
+	client *http.Client
+	logs   *syncBuffer
+
+	boot service.BootstrapResult // org "acme": admin user, org key, PAT
+}
+
+// syncBuffer is a log sink safe for concurrent handlers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newEnv starts an API on engine with organization "acme".
+func newEnv(t *testing.T, engine store.Engine) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := dbtest.Open(t, engine)
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	svc := service.New(st, service.Options{Logger: log})
+	key, err := svc.CursorKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(svc, httpapi.Options{CursorKey: key, Logger: log})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	boot, err := svc.Bootstrap(ctx, service.BootstrapInput{OrgName: "Acme", OrgSlug: "acme", Email: "admin@acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{
+		t: t, engine: engine, store: st, svc: svc, server: srv, url: ts.URL, logs: logs,
+		client: &http.Client{Transport: openapitest.New(t).Transport(nil)},
+		boot:   boot,
+	}
+}
+
+// forEngine runs fn as a parallel subtest on every available engine.
+func forEngine(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t, engine))
+		})
+	}
+}
+
+// req is one request to send.
+type req struct {
+	method, path string
+	token        string            // bearer credential; "" for none
+	org          string            // X-Anyreach-Org; "" for none
+	body         any               // JSON-encoded unless string or []byte
+	header       map[string]string // extra headers
+}
+
+// resp is a response read whole.
+type resp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends r and returns the response.
+func (e *env) do(r req) resp {
+	e.t.Helper()
+	var body io.Reader
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		body = bytes.NewReader(buf)
+	}
+	hr, err := http.NewRequest(r.method, e.url+r.path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.token != "" {
+		hr.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	if r.org != "" {
+		hr.Header.Set("X-Anyreach-Org", r.org)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	res, err := e.client.Do(hr)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// decodeInto unmarshals the body or fails the test.
+func (r resp) decodeInto(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+}
+
+// want fails the test unless the status is status.
+func (r resp) want(t *testing.T, status int) resp {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body: %s", r.status, status, r.body)
+	}
+	return r
+}
+
+// errBody is the API's error body.
+type errBody struct {
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Loc  []any  `json:"loc"`
+		Msg  string `json:"msg"`
+		Type string `json:"type"`
+	} `json:"errors"`
+}
+
+func (r resp) err(t *testing.T) errBody {
+	t.Helper()
+	var b errBody
+	r.decodeInto(t, &b)
+	if b.Detail == "" || b.Code == "" {
+		t.Fatalf("error body lacks detail or code: %s", r.body)
+	}
+	return b
+}
+
+// admin sends r with the bootstrap org key.
+func (e *env) admin(r req) resp {
+	e.t.Helper()
+	r.token = e.boot.OrgKey
+	return e.do(r)
+}
