@@ -96,14 +96,6 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// nullMillis converts an optional time for a nullable column.
-func nullMillis(t *agentplane.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.Millis()
-}
-
 // timePtr converts a nullable column back.
 func timePtr(ms *int64) *agentplane.Time {
 	if ms == nil {
