@@ -1,0 +1,112 @@
+// Package configschema generates the JSON Schema (draft 2020-12) of
+// agentplane.AgentConfig from its Go types and validates configs against
+// it, reporting each violation with its JSON path. The schema is built once
+// per process; a golden file in testdata pins it so a change to the Go types
+// can't slip through without a reviewed schema change.
+package configschema
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/agentplane/agentplane"
+	"github.com/invopop/jsonschema"
+)
+
+// SchemaID is the schema's $id.
+const SchemaID = "https://agentplane.dev/schemas/agent-config.json"
+
+var actionType = reflect.TypeOf(agentplane.Action(nil))
+var overridesType = reflect.TypeOf(map[agentplane.Channel]agentplane.ChannelOverride(nil))
+
+func reflector() *jsonschema.Reflector {
+	return &jsonschema.Reflector{
+		RequiredFromJSONSchemaTags: true,
+		// additionalProperties: false everywhere: an unknown key is a
+		// mistake the caller wants to hear about.
+		AllowAdditionalProperties: false,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			switch t {
+			case actionType:
+				return &jsonschema.Schema{Ref: "#/$defs/Action"}
+			case overridesType:
+				props := jsonschema.NewProperties()
+				for _, c := range agentplane.Channels {
+					props.Set(string(c), &jsonschema.Schema{Ref: "#/$defs/ChannelOverride"})
+				}
+				return &jsonschema.Schema{Type: "object", Properties: props, AdditionalProperties: jsonschema.FalseSchema,
+					Description: "Per-channel overrides, keyed by channel."}
+			}
+			return nil
+		},
+	}
+}
+
+// expanded reflects v as a definition body (no $schema, no nested $defs).
+func expanded(v any) *jsonschema.Schema {
+	r := reflector()
+	r.ExpandedStruct = true
+	s := r.Reflect(v)
+	s.Version, s.ID, s.Definitions = "", "", nil
+	return s
+}
+
+// generate builds the schema document.
+func generate() ([]byte, error) {
+	s := reflector().Reflect(&agentplane.AgentConfig{})
+	s.ID = SchemaID
+	s.Title = "AgentConfig"
+	s.Description = "The configuration of one agent version."
+	s.Definitions["ChannelOverride"] = expanded(&agentplane.ChannelOverride{})
+
+	// Action is a union on "type": the type must be known, and an if/then
+	// per variant applies that variant's schema, so errors point into the
+	// matching variant instead of listing every branch of a oneOf.
+	var types []any
+	action := &jsonschema.Schema{Type: "object", Required: []string{"type"}, Description: "One step of a tool; the fields depend on type."}
+	for _, v := range agentplane.ActionVariants {
+		types = append(types, v.Type)
+		name := reflect.TypeOf(v.Value).Name()
+		s.Definitions[name] = expanded(v.Value)
+		cond := jsonschema.NewProperties()
+		cond.Set("type", &jsonschema.Schema{Const: v.Type})
+		action.AllOf = append(action.AllOf, &jsonschema.Schema{
+			If:   &jsonschema.Schema{Properties: cond, Required: []string{"type"}},
+			Then: &jsonschema.Schema{Ref: "#/$defs/" + name},
+		})
+	}
+	props := jsonschema.NewProperties()
+	props.Set("type", &jsonschema.Schema{Type: "string", Enum: types})
+	action.Properties = props
+	s.Definitions["Action"] = action
+
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("marshal schema: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+var built = sync.OnceValues(func() (*compiled, error) {
+	doc, err := generate()
+	if err != nil {
+		return nil, err
+	}
+	return compile(doc)
+})
+
+// JSON returns the schema document as served.
+func JSON() []byte {
+	c, err := built()
+	if err != nil {
+		// The schema is generated from compiled-in types; failing here is a
+		// programming error caught by the golden test.
+		panic(err)
+	}
+	return c.doc
+}
+
+// Generate returns a freshly generated schema (the golden test uses it).
+func Generate() ([]byte, error) { return generate() }
