@@ -6,13 +6,14 @@ import "github.com/google/uuid"
 // together in indexes, and unguessable enough to be used in URLs.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// ValidID reports whether s is a UUID in canonical form. Handlers check ids
-// before they reach the store so a malformed id is a plain 404 on every
-// engine rather than a type error from PostgreSQL.
+// ValidID reports whether s is a UUID in canonical lowercase form. Handlers
+// check ids before they reach the store so a malformed id is a plain 404 on
+// every engine, rather than a type error from PostgreSQL or a case-folded
+// match there that SQLite's text comparison would not make.
 func ValidID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
-	_, err := uuid.Parse(s)
-	return err == nil
+	u, err := uuid.Parse(s)
+	return err == nil && u.String() == s
 }

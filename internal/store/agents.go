@@ -22,11 +22,28 @@ func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
 	return a, err
 }
 
+// metadataText is the canonical text of an agent's metadata; empty means
+// the empty object.
+func metadataText(raw []byte) (string, error) {
+	if len(raw) == 0 {
+		return "{}", nil
+	}
+	c, err := canonicalJSON(raw)
+	if err != nil {
+		return "", agentplane.Errorf(agentplane.EInvalid, "metadata must be a JSON object")
+	}
+	return string(c), nil
+}
+
 // CreateAgent inserts a.
 func (q *Queries) CreateAgent(ctx context.Context, a agentplane.Agent) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+	meta, err := metadataText(a.Metadata)
+	if err != nil {
+		return err
+	}
+	_, err = q.q.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, `+q.d.jsonParam(7)+`, $8, $9)`,
-		a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), a.CreatedAt.Millis(), a.UpdatedAt.Millis())
+		a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, meta, a.CreatedAt.Millis(), a.UpdatedAt.Millis())
 	return mapErr(err)
 }
 
@@ -43,9 +60,13 @@ func (q *Queries) GetAgent(ctx context.Context, orgID, id string) (agentplane.Ag
 // UpdateAgent writes every mutable field of a (the service merged the
 // partial input onto the current row).
 func (q *Queries) UpdateAgent(ctx context.Context, a agentplane.Agent) error {
+	meta, err := metadataText(a.Metadata)
+	if err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `UPDATE agents SET name = $3, description = $4, active = $5, is_demo = $6,
 		metadata = `+q.d.jsonParam(7)+`, updated_at = $8 WHERE organization_id = $1 AND id = $2`,
-		a.OrganizationID, a.ID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), a.UpdatedAt.Millis())
+		a.OrganizationID, a.ID, a.Name, a.Description, a.Active, a.IsDemo, meta, a.UpdatedAt.Millis())
 	return affectedOne(res, err, "agent not found")
 }
 
@@ -75,7 +96,11 @@ func (q *Queries) ListAgents(ctx context.Context, orgID string, f agentplane.Age
 	}
 	sort.Strings(keys) // a stable statement text per filter shape
 	for _, k := range keys {
-		kn, vn := w.next(k), w.next(string(f.Metadata[k]))
+		v, err := canonicalJSON(f.Metadata[k])
+		if err != nil {
+			return agentplane.List[agentplane.Agent]{}, agentplane.Errorf(agentplane.EInvalid, "metadata filter value of %q is not JSON", k)
+		}
+		kn, vn := w.next(k), w.next(string(v))
 		w.conds = append(w.conds, q.d.metadataHas("metadata", kn, vn))
 	}
 	tail := w.page(p, "", "id")

@@ -112,7 +112,8 @@ func (q *Queries) RevokeCredential(ctx context.Context, owner CredentialOwner, i
 	w.add("id = ?", id)
 	owner.where(&w)
 	w.add("revoked_at IS NULL")
-	res, err := q.q.ExecContext(ctx, `UPDATE credentials SET revoked_at = `+fmt.Sprintf("$%d", w.next(now.Millis()))+` WHERE `+w.sql(), w.args...)
+	set := fmt.Sprintf("UPDATE credentials SET revoked_at = $%d WHERE ", w.next(now.Millis()))
+	res, err := q.q.ExecContext(ctx, set+w.sql(), w.args...)
 	return affectedOne(res, err, "key not found")
 }
 

@@ -20,12 +20,16 @@ func mapErr(err error) error {
 		switch pe.Code {
 		case "23505":
 			return &agentplane.Error{Code: agentplane.EConflict, Message: "already exists"}
+		case "23503":
+			return &agentplane.Error{Code: agentplane.ENotFound, Message: "a referenced object does not exist"}
 		}
 	}
 	if se, ok := errors.AsType[*sqlite.Error](err); ok {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return &agentplane.Error{Code: agentplane.EConflict, Message: "already exists"}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &agentplane.Error{Code: agentplane.ENotFound, Message: "a referenced object does not exist"}
 		}
 	}
 	return err

@@ -96,9 +96,6 @@ func (q *Queries) ListUserOrganizations(ctx context.Context, userID string, p ag
 // admin and both proceed. On SQLite the immediate transaction already holds
 // the database's write lock.
 func (q *Queries) LockOrganization(ctx context.Context, orgID string) error {
-	if q.d.forUpdate == "" {
-		return nil
-	}
 	var id string
 	err := q.q.QueryRowContext(ctx, `SELECT id FROM organizations WHERE id = $1`+q.d.forUpdate, orgID).Scan(&id)
 	if errNoRows(err) {

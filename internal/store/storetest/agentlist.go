@@ -15,6 +15,7 @@ var agentListTests = []test{
 	{"AgentList/Name", testAgentFilterName},
 	{"AgentList/Flags", testAgentFilterFlags},
 	{"AgentList/Metadata", testAgentFilterMetadata},
+	{"AgentList/MetadataComparedAsJSON", testAgentFilterMetadataJSON},
 	{"AgentList/TimeWindow", testAgentTimeWindow},
 	{"AgentList/KeysetPaging", testAgentPaging},
 	{"AgentList/PagingWithFilter", testAgentPagingFiltered},
@@ -167,6 +168,31 @@ func testAgentFilterMetadata(t *testing.T, s *store.Store) {
 	// Metadata combines with the other filters by AND.
 	got := listNames(t, s, o.ID, agentplane.AgentFilter{Name: "c", Metadata: map[string]json.RawMessage{"tier": json.RawMessage(`"gold"`)}}, agentplane.TimeWindow{})
 	diff(t, "name and metadata", got, []string{"C"})
+}
+
+func testAgentFilterMetadataJSON(t *testing.T, s *store.Store) {
+	// SPEC §4: filter values are "compared as JSON", so spellings of one
+	// JSON value must match each other: object key order and number
+	// notation carry no meaning.
+	o := newOrg(t, s, "acme")
+	a := newAgent(o, "A", at(1))
+	a.Metadata = json.RawMessage(`{"obj":{"x":1,"y":[1,2]},"int":1,"frac":1.0,"exp":1e2}`)
+	createAgent(t, s, a)
+	cases := []struct{ why, key, value string }{
+		{"object keys in another order", "obj", `{"y":[1,2],"x":1}`},
+		{"1.0 stored, 1 asked", "frac", `1`},
+		{"1 stored, 1.0 asked", "int", `1.0`},
+		{"1e2 stored, 100 asked", "exp", `100`},
+	}
+	for _, c := range cases {
+		t.Run(c.why, func(t *testing.T) {
+			got := listNames(t, s, o.ID, agentplane.AgentFilter{Metadata: map[string]json.RawMessage{c.key: json.RawMessage(c.value)}}, agentplane.TimeWindow{})
+			if len(got) == 1 {
+				return
+			}
+			t.Fatalf("filter %s=%s: got %v, want [A] (stored %s)", c.key, c.value, got, a.Metadata)
+		})
+	}
 }
 
 func testAgentTimeWindow(t *testing.T, s *store.Store) {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/store"
@@ -179,59 +179,104 @@ func testListMembers(t *testing.T, s *store.Store) {
 	}
 }
 
+// demoteUnlessLast is the service's rule for role changes: lock the
+// organization, then refuse to demote its last admin.
+func demoteUnlessLast(q *store.Queries, orgID, userID string, when agentplane.Time) error {
+	if err := q.LockOrganization(ctx(), orgID); err != nil {
+		return err
+	}
+	n, err := q.CountAdmins(ctx(), orgID)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return errLastAdmin
+	}
+	return q.SetMemberRole(ctx(), orgID, userID, agentplane.RoleViewer, when)
+}
+
+var errLastAdmin = agentplane.Errorf(agentplane.EConflict, "last admin")
+
 func testLockOrganization(t *testing.T, s *store.Store) {
-	// Two admins each try to demote the other at the same moment, each
-	// under the rule "never demote the last admin". LockOrganization is what
-	// makes the count and the change one step; without it both transactions
-	// see two admins and the organization ends with none. Each round starts
-	// both transactions together; rounds repeat to give overlap a chance.
-	errLast := agentplane.Errorf(agentplane.EConflict, "last admin")
-	for round := range 10 {
-		o := newOrg(t, s, fmt.Sprintf("race%d", round))
-		ann := newUser(t, s, fmt.Sprintf("ann%d@example.com", round))
-		bob := newUser(t, s, fmt.Sprintf("bob%d@example.com", round))
-		addMember(t, s, o, ann, agentplane.RoleAdmin, at(1))
-		addMember(t, s, o, bob, agentplane.RoleAdmin, at(2))
+	// Two admins each demote the other. Without the lock both transactions
+	// count two admins and the organization ends with none. The interleaving
+	// is forced: the first transaction counts, then starts the second and
+	// keeps its lock until the second is seen waiting for it.
+	o := newOrg(t, s, "acme")
+	ann, bob := newUser(t, s, "ann@example.com"), newUser(t, s, "bob@example.com")
+	addMember(t, s, o, ann, agentplane.RoleAdmin, at(1))
+	addMember(t, s, o, bob, agentplane.RoleAdmin, at(2))
 
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i, victim := range []agentplane.User{ann, bob} {
-			wg.Go(func() {
-				<-start
-				errs[i] = s.WithTx(ctx(), func(q *store.Queries) error {
-					if err := q.LockOrganization(ctx(), o.ID); err != nil {
-						return err
-					}
-					n, err := q.CountAdmins(ctx(), o.ID)
-					if err != nil {
-						return err
-					}
-					if n <= 1 {
-						return errLast
-					}
-					return q.SetMemberRole(ctx(), o.ID, victim.ID, agentplane.RoleViewer, at(3))
-				})
-			})
+	second := make(chan error, 1)
+	var early error // what the second transaction returned while the first held the lock
+	finishedEarly := false
+	first := s.WithTx(ctx(), func(q *store.Queries) error {
+		if err := q.LockOrganization(ctx(), o.ID); err != nil {
+			return err
 		}
-		close(start)
-		wg.Wait()
+		n, err := q.CountAdmins(ctx(), o.ID)
+		if err != nil || n != 2 {
+			return fmt.Errorf("count before the race: %d, %v", n, err)
+		}
+		go func() {
+			second <- s.WithTx(ctx(), func(q *store.Queries) error { return demoteUnlessLast(q, o.ID, ann.ID, at(4)) })
+		}()
+		if finishedEarly, early = waitBlocked(t, s, second); finishedEarly {
+			return nil // reported below, outside the transaction
+		}
+		return q.SetMemberRole(ctx(), o.ID, bob.ID, agentplane.RoleViewer, at(3))
+	})
+	must(t, "first demotion", first)
+	if finishedEarly {
+		t.Fatalf("the second transaction ended (err = %v) while the first held the organization lock", early)
+	}
+	if err := <-second; !errors.Is(err, errLastAdmin) {
+		t.Fatalf("second demotion: err = %v, want the last-admin refusal", err)
+	}
+	n, err := s.CountAdmins(ctx(), o.ID)
+	must(t, "count admins", err)
+	if n != 1 {
+		t.Fatalf("%d admins left, want 1", n)
+	}
+}
 
-		ok, refused := 0, 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case errors.Is(err, errLast):
-				refused++
-			default:
-				t.Fatalf("round %d: demotion failed: %v", round, err)
-			}
+// waitBlocked returns once the transaction reporting on done is waiting
+// for a lock, or with its result if it finished instead. On PostgreSQL
+// the wait is observable, so it polls for it. SQLite's writer waits
+// inside BEGIN's busy handler, which nothing reports, so there it waits
+// a bounded time for a result that a working lock never lets arrive:
+// a broken lock fails the test, a working one can't.
+func waitBlocked(t *testing.T, s *store.Store, done chan error) (finished bool, err error) {
+	t.Helper()
+	if s.Engine() != store.Postgres {
+		select {
+		case err := <-done:
+			return true, err
+		case <-time.After(300 * time.Millisecond):
+			return false, nil
 		}
-		n, err := s.CountAdmins(ctx(), o.ID)
-		must(t, "count admins", err)
-		if ok != 1 || refused != 1 || n != 1 {
-			t.Fatalf("round %d: %d demotions succeeded, %d refused, %d admins left; want 1, 1, 1", round, ok, refused, n)
+	}
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return true, err
+		case <-deadline:
+			t.Errorf("the second transaction neither finished nor waited for a lock in 30s")
+			return false, nil
+		case <-tick.C:
+		}
+		var waiting int
+		err = s.DB().QueryRowContext(ctx(), `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err != nil {
+			t.Errorf("poll pg_stat_activity: %v", err)
+			return false, nil
+		}
+		if waiting > 0 {
+			return false, nil
 		}
 	}
 }

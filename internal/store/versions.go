@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/agentplane/agentplane"
+)
+
+const versionColumns = `id, organization_id, agent_id, version, published, published_at, base_version, config,
+	instruction_builder_inputs, instructions_status, instructions_error, instructions_dirty,
+	instructions_manually_edited, created_at, updated_at`
+
+func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error) {
+	var (
+		v              agentplane.Version
+		pubAt          *int64
+		config, inputs []byte
+		created, upd   int64
+	)
+	err := row.Scan(&v.ID, &v.OrganizationID, &v.AgentID, &v.Version, &v.Published, &pubAt, &v.BaseVersion, &config,
+		&inputs, &v.InstructionsStatus, &v.InstructionsError, &v.InstructionsDirty,
+		&v.InstructionsManuallyEdited, &created, &upd)
+	v.PublishedAt = timePtr(pubAt)
+	v.Config = config
+	if inputs != nil {
+		v.InstructionBuilderInputs = inputs
+	}
+	v.CreatedAt, v.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+	return v, err
+}
+
+// nullJSON binds optional JSON: nil or JSON null become SQL NULL.
+func nullJSON(raw []byte) any {
+	if agentplane.IsNull(raw) {
+		return nil
+	}
+	return string(raw)
+}
+
+// CreateVersion inserts v; a taken (agent, version) number is EConflict.
+func (q *Queries) CreateVersion(ctx context.Context, v agentplane.Version) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO agent_versions (`+versionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15)`,
+		v.ID, v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt), v.BaseVersion, string(v.Config),
+		nullJSON(v.InstructionBuilderInputs), v.InstructionsStatus, v.InstructionsError, v.InstructionsDirty,
+		v.InstructionsManuallyEdited, v.CreatedAt.Millis(), v.UpdatedAt.Millis())
+	if err = mapErr(err); isConflict(err) {
+		return agentplane.Errorf(agentplane.EConflict, "version %d of this agent already exists", v.Version)
+	}
+	return err
+}
+
+func nullMillisPtr(t *agentplane.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Millis()
+}
+
+// GetVersion returns version number n of orgID's agent. With lock the row
+// is locked for the rest of the transaction (PostgreSQL; SQLite's
+// immediate transaction already excludes other writers).
+func (q *Queries) GetVersion(ctx context.Context, orgID, agentID string, n int, lock bool) (agentplane.Version, error) {
+	suffix := ""
+	if lock {
+		suffix = q.d.forUpdate
+	}
+	v, err := scanVersion(q.q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agent_versions
+		WHERE organization_id = $1 AND agent_id = $2 AND version = $3`+suffix, orgID, agentID, n))
+	if errNoRows(err) {
+		return v, agentplane.Errorf(agentplane.ENotFound, "version %d not found", n)
+	}
+	return v, err
+}
+
+// NewestVersion returns the agent's highest-numbered version, ENotFound when
+// it has none.
+func (q *Queries) NewestVersion(ctx context.Context, orgID, agentID string) (agentplane.Version, error) {
+	v, err := scanVersion(q.q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agent_versions
+		WHERE organization_id = $1 AND agent_id = $2 ORDER BY version DESC LIMIT 1`, orgID, agentID))
+	if errNoRows(err) {
+		return v, agentplane.Errorf(agentplane.ENotFound, "the agent has no versions")
+	}
+	return v, err
+}
+
+// UpdateVersion writes a version's mutable fields.
+func (q *Queries) UpdateVersion(ctx context.Context, v agentplane.Version) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE agent_versions SET published = $4, published_at = $5,
+		config = `+q.d.jsonParam(6)+`, instruction_builder_inputs = `+q.d.jsonParam(7)+`, instructions_status = $8,
+		instructions_error = $9, instructions_dirty = $10, instructions_manually_edited = $11, updated_at = $12
+		WHERE organization_id = $1 AND agent_id = $2 AND version = $3`,
+		v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt),
+		string(v.Config), nullJSON(v.InstructionBuilderInputs), v.InstructionsStatus,
+		v.InstructionsError, v.InstructionsDirty, v.InstructionsManuallyEdited, v.UpdatedAt.Millis())
+	return affectedOne(res, err, "version not found")
+}
+
+// ListVersions pages through an agent's versions matching f, newest first.
+func (q *Queries) ListVersions(ctx context.Context, orgID, agentID string, f agentplane.VersionFilter, p agentplane.Page) (agentplane.List[agentplane.Version], error) {
+	var w where
+	w.add("organization_id = ?", orgID)
+	w.add("agent_id = ?", agentID)
+	if f.Version != nil {
+		w.add("version = ?", *f.Version)
+	}
+	if f.Published != nil {
+		w.add("published = ?", *f.Published)
+	}
+	tail := w.page(p, "", "id")
+	rows, err := q.q.QueryContext(ctx, `SELECT `+versionColumns+` FROM agent_versions WHERE `+w.sql()+tail, w.args...)
+	if err != nil {
+		return agentplane.List[agentplane.Version]{}, fmt.Errorf("list versions: %w", err)
+	}
+	items, err := collect(rows, scanVersion)
+	if err != nil {
+		return agentplane.List[agentplane.Version]{}, err
+	}
+	return finish(items, p, func(v agentplane.Version) agentplane.Cursor {
+		return agentplane.Cursor{CreatedAt: v.CreatedAt.Millis(), ID: v.ID}
+	}), nil
+}
+
+// VersionSummaries lists every version of an agent, newest first, for the
+// agent's GET embed. An agent has tens of versions, not millions; the embed
+// is one indexed query.
+func (q *Queries) VersionSummaries(ctx context.Context, orgID, agentID string) ([]agentplane.VersionSummary, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, version, published, published_at, created_at, updated_at
+		FROM agent_versions WHERE organization_id = $1 AND agent_id = $2 ORDER BY version DESC`, orgID, agentID)
+	if err != nil {
+		return nil, fmt.Errorf("version summaries: %w", err)
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (agentplane.VersionSummary, error) {
+		var (
+			s            agentplane.VersionSummary
+			pubAt        *int64
+			created, upd int64
+		)
+		err := r.Scan(&s.ID, &s.Version, &s.Published, &pubAt, &created, &upd)
+		s.PublishedAt = timePtr(pubAt)
+		s.CreatedAt, s.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+		return s, err
+	})
+}
+
+// LockAgent returns orgID's agent and, on PostgreSQL, locks its row for the
+// rest of the transaction: version numbering and "latest" serialize on it.
+func (q *Queries) LockAgent(ctx context.Context, orgID, id string) (agentplane.Agent, error) {
+	a, err := scanAgent(q.q.QueryRowContext(ctx,
+		`SELECT `+agentColumns+` FROM agents WHERE organization_id = $1 AND id = $2`+q.d.forUpdate, orgID, id))
+	if errNoRows(err) {
+		return a, agentplane.Errorf(agentplane.ENotFound, "agent not found")
+	}
+	return a, err
+}
