@@ -107,12 +107,11 @@ type ConversationStats struct {
 }
 
 // AgentDetail is GET /core/agents/{id}: the agent and what hangs off it.
-// Versions, numbers, widgets and conversations arrive with later resources;
-// until then their embeds are present and empty so clients can rely on the
-// shape.
+// Numbers, widgets and conversations arrive with later resources; until
+// then their embeds are present and empty so clients can rely on the shape.
 type AgentDetail struct {
 	Agent
-	Versions               []json.RawMessage `json:"versions"`
+	Versions               []VersionSummary  `json:"versions"`
 	PhoneNumbers           []json.RawMessage `json:"phone_numbers"`
 	WebWidgets             []json.RawMessage `json:"web_widgets"`
 	SIPEndpoint            SIPEndpoint       `json:"sip_endpoint"`

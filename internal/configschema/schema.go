@@ -15,8 +15,11 @@ import (
 	"github.com/invopop/jsonschema"
 )
 
-// SchemaID is the schema's $id.
+// SchemaID is the AgentConfig schema's $id.
 const SchemaID = "https://agentplane.dev/schemas/agent-config.json"
+
+// InputsSchemaID is the instruction_builder_inputs schema's $id.
+const InputsSchemaID = "https://agentplane.dev/schemas/instruction-builder-inputs.json"
 
 var actionType = reflect.TypeOf(agentplane.Action(nil))
 var overridesType = reflect.TypeOf(map[agentplane.Channel]agentplane.ChannelOverride(nil))
@@ -89,12 +92,32 @@ func generate() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
+// generateInputs builds the instruction_builder_inputs schema document.
+func generateInputs() ([]byte, error) {
+	s := reflector().Reflect(&agentplane.InstructionBuilderInputs{})
+	s.ID = InputsSchemaID
+	s.Title = "InstructionBuilderInputs"
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("marshal schema: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
 var built = sync.OnceValues(func() (*compiled, error) {
 	doc, err := generate()
 	if err != nil {
 		return nil, err
 	}
-	return compile(doc)
+	return compile(doc, SchemaID)
+})
+
+var builtInputs = sync.OnceValues(func() (*compiled, error) {
+	doc, err := generateInputs()
+	if err != nil {
+		return nil, err
+	}
+	return compile(doc, InputsSchemaID)
 })
 
 // JSON returns the schema document as served.
@@ -108,5 +131,12 @@ func JSON() []byte {
 	return c.doc
 }
 
-// Generate returns a freshly generated schema (the golden test uses it).
-func Generate() ([]byte, error) { return generate() }
+// Generate returns freshly generated schemas of AgentConfig and of
+// instruction_builder_inputs (the golden test uses them).
+func Generate() (config, inputs []byte, err error) {
+	if config, err = generate(); err != nil {
+		return nil, nil, err
+	}
+	inputs, err = generateInputs()
+	return config, inputs, err
+}

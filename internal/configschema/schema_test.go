@@ -9,27 +9,33 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/agent-config.schema.json from the Go types")
 
-const golden = "testdata/agent-config.schema.json"
+const (
+	golden       = "testdata/agent-config.schema.json"
+	goldenInputs = "testdata/instruction-builder-inputs.schema.json"
+)
 
 // TestGolden fails when the Go types changed without the reviewed golden
 // schema: run `go test ./internal/configschema -update` and commit the diff.
 func TestGolden(t *testing.T) {
-	got, err := Generate()
+	config, inputs, err := Generate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
+	for file, got := range map[string][]byte{golden: config, goldenInputs: inputs} {
+		if *update {
+			if err := os.WriteFile(file, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("schema generated from the Go types differs from %s; run `go test ./internal/configschema -update` and review the diff", file)
 		}
 	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("schema generated from the Go types differs from %s; run `go test ./internal/configschema -update` and review the diff", golden)
-	}
+	want, _ := os.ReadFile(golden)
 	if !bytes.Equal(JSON(), want) {
 		t.Error("served schema differs from the golden file")
 	}

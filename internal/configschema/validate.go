@@ -21,7 +21,7 @@ type compiled struct {
 	schema *js.Schema
 }
 
-func compile(doc []byte) (*compiled, error) {
+func compile(doc []byte, id string) (*compiled, error) {
 	parsed, err := js.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
 		return nil, err
@@ -29,10 +29,10 @@ func compile(doc []byte) (*compiled, error) {
 	c := js.NewCompiler()
 	c.DefaultDraft(js.Draft2020)
 	c.AssertFormat()
-	if err := c.AddResource(SchemaID, parsed); err != nil {
+	if err := c.AddResource(id, parsed); err != nil {
 		return nil, err
 	}
-	sch, err := c.Compile(SchemaID)
+	sch, err := c.Compile(id)
 	if err != nil {
 		return nil, fmt.Errorf("compile schema: %w", err)
 	}
@@ -51,13 +51,26 @@ func Validate(raw []byte, prefix ...any) error {
 	if err != nil {
 		return err
 	}
+	return c.validate(raw, prefix, semantic)
+}
+
+// ValidateInputs checks instruction_builder_inputs; unknown keys are
+// violations like any other.
+func ValidateInputs(raw []byte, prefix ...any) error {
+	c, err := builtInputs()
+	if err != nil {
+		return err
+	}
+	return c.validate(raw, prefix, nil)
+}
+
+func (c *compiled) validate(raw []byte, prefix []any, extra func(*agentplane.Violations, []byte, []any)) error {
+	var v agentplane.Violations
 	inst, err := js.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		var v agentplane.Violations
-		v.Add("config must be valid JSON", "json_invalid", prefix...)
+		v.Add("must be valid JSON", "json_invalid", prefix...)
 		return v.Err()
 	}
-	var v agentplane.Violations
 	if err := c.schema.Validate(inst); err != nil {
 		var ve *js.ValidationError
 		if !errors.As(err, &ve) {
@@ -65,8 +78,8 @@ func Validate(raw []byte, prefix ...any) error {
 		}
 		collect(&v, ve, prefix)
 	}
-	if len(v) == 0 {
-		semantic(&v, raw, prefix)
+	if len(v) == 0 && extra != nil {
+		extra(&v, raw, prefix)
 	}
 	sort.SliceStable(v, func(i, j int) bool { return locString(v[i].Loc) < locString(v[j].Loc) })
 	return v.Err()

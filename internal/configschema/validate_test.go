@@ -127,3 +127,23 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateInputs(t *testing.T) {
+	t.Parallel()
+	ok := `{"company_name": "Acme", "industry": "plumbing", "guardrails": ["no prices"], "faqs": [{"question": "Hours?", "answer": "9-5"}]}`
+	if err := ValidateInputs([]byte(ok), "body", "instruction_builder_inputs"); err != nil {
+		t.Fatalf("valid inputs refused: %v", err)
+	}
+	for in, loc := range map[string]string{
+		`{"company": "Acme"}`:           "[body instruction_builder_inputs company]",
+		`{"faqs": [{"question": "q"}]}`: "[body instruction_builder_inputs faqs 0 answer]",
+		`{"guardrails": "be nice"}`:     "[body instruction_builder_inputs guardrails]",
+		`{"company_name": ["Acme"]}`:    "[body instruction_builder_inputs company_name]",
+	} {
+		err := ValidateInputs([]byte(in), "body", "instruction_builder_inputs")
+		e, isErr := err.(*agentplane.Error)
+		if !isErr || len(e.Fields) == 0 || fmt.Sprint(e.Fields[0].Loc) != loc {
+			t.Errorf("ValidateInputs(%s) = %v, want loc %s", in, err, loc)
+		}
+	}
+}

@@ -53,12 +53,28 @@ func (s *Service) GetAgent(ctx context.Context, c *agentplane.Caller, id string)
 	if err != nil {
 		return agentplane.AgentDetail{}, err
 	}
+	versions, err := s.store.VersionSummaries(ctx, c.OrganizationID, id)
+	if err != nil {
+		return agentplane.AgentDetail{}, err
+	}
+	if versions == nil {
+		versions = []agentplane.VersionSummary{}
+	}
+	var latest *int
+	for _, v := range versions { // newest first
+		if v.Published {
+			n := v.Version
+			latest = &n
+			break
+		}
+	}
 	return agentplane.AgentDetail{
-		Agent:             a,
-		Versions:          []json.RawMessage{},
-		PhoneNumbers:      []json.RawMessage{},
-		WebWidgets:        []json.RawMessage{},
-		ConversationStats: agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}},
+		Agent:                  a,
+		Versions:               versions,
+		LatestPublishedVersion: latest,
+		PhoneNumbers:           []json.RawMessage{},
+		WebWidgets:             []json.RawMessage{},
+		ConversationStats:      agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}},
 	}, nil
 }
 

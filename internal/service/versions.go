@@ -1,0 +1,250 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/configschema"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+func notFoundAgent() error { return agentplane.Errorf(agentplane.ENotFound, "agent not found") }
+
+// ValidateConfig checks an AgentConfig without saving it; locs start at
+// prefix.
+func (s *Service) ValidateConfig(raw json.RawMessage, prefix ...any) error {
+	return configschema.Validate(raw, prefix...)
+}
+
+// ConfigSchema is the served JSON Schema of AgentConfig.
+func (s *Service) ConfigSchema() []byte { return configschema.JSON() }
+
+// ListVersions pages through an agent's versions.
+func (s *Service) ListVersions(ctx context.Context, c *agentplane.Caller, agentID string, f agentplane.VersionFilter, p agentplane.Page) (agentplane.List[agentplane.Version], error) {
+	if !agentplane.ValidID(agentID) {
+		return agentplane.List[agentplane.Version]{}, notFoundAgent()
+	}
+	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
+		return agentplane.List[agentplane.Version]{}, err
+	}
+	return s.store.ListVersions(ctx, c.OrganizationID, agentID, f, p)
+}
+
+// GetVersion returns version n of the agent.
+func (s *Service) GetVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int) (agentplane.Version, error) {
+	if !agentplane.ValidID(agentID) {
+		return agentplane.Version{}, notFoundAgent()
+	}
+	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
+		return agentplane.Version{}, err
+	}
+	return s.store.GetVersion(ctx, c.OrganizationID, agentID, n, false)
+}
+
+// LatestVersion returns the agent's newest version if it is a draft, and
+// otherwise creates the next draft — copied from the newest version, or
+// from the config defaults when there is none — and returns it. Creation
+// happens under the agent's row lock (PostgreSQL) or the database write
+// lock (SQLite), re-checking the newest version inside, so concurrent calls
+// create one draft between them.
+func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agentID string) (agentplane.Version, error) {
+	if !agentplane.ValidID(agentID) {
+		return agentplane.Version{}, notFoundAgent()
+	}
+	// Fast path without a write transaction: a draft already exists.
+	newest, err := s.store.NewestVersion(ctx, c.OrganizationID, agentID)
+	if err == nil && !newest.Published {
+		return newest, nil
+	}
+	var out agentplane.Version
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		if _, err := q.LockAgent(ctx, c.OrganizationID, agentID); err != nil {
+			return err
+		}
+		newest, err := q.NewestVersion(ctx, c.OrganizationID, agentID)
+		switch {
+		case err == nil && !newest.Published:
+			out = newest
+			return nil
+		case err == nil:
+			out = s.newVersion(c.OrganizationID, agentID, newest.Version+1).NextFrom(newest)
+		case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
+			out = s.newVersion(c.OrganizationID, agentID, 1)
+			out.Config = agentplane.DefaultConfig
+		default:
+			return err
+		}
+		return q.CreateVersion(ctx, out)
+	})
+	return out, err
+}
+
+// newVersion is an empty draft numbered n.
+func (s *Service) newVersion(orgID, agentID string, n int) agentplane.Version {
+	now := s.stamp()
+	return agentplane.Version{
+		ID: agentplane.NewID(), OrganizationID: orgID, AgentID: agentID, Version: n,
+		InstructionsStatus: agentplane.InstructionsIdle, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// CreateVersion creates the next draft from a config or from a base
+// version (exactly one), numbered max+1.
+func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agentID string, in agentplane.VersionCreate) (agentplane.Version, error) {
+	if !agentplane.ValidID(agentID) {
+		return agentplane.Version{}, notFoundAgent()
+	}
+	hasConfig, hasBase := !agentplane.IsNull(in.Config), in.BaseVersion != nil
+	if hasConfig == hasBase {
+		var v agentplane.Violations
+		v.Add("give exactly one of config or base_version", "xor", "body")
+		return agentplane.Version{}, v.Err()
+	}
+	if hasConfig {
+		if err := configschema.Validate(in.Config, "body", "config"); err != nil {
+			return agentplane.Version{}, err
+		}
+	}
+	if !agentplane.IsNull(in.InstructionBuilderInputs) {
+		if err := configschema.ValidateInputs(in.InstructionBuilderInputs, "body", "instruction_builder_inputs"); err != nil {
+			return agentplane.Version{}, err
+		}
+	}
+	var out agentplane.Version
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if _, err := q.LockAgent(ctx, c.OrganizationID, agentID); err != nil {
+			return err
+		}
+		next := 1
+		if newest, err := q.NewestVersion(ctx, c.OrganizationID, agentID); err == nil {
+			next = newest.Version + 1
+		} else if agentplane.ErrorCodeOf(err) != agentplane.ENotFound {
+			return err
+		}
+		out = s.newVersion(c.OrganizationID, agentID, next)
+		if hasBase {
+			base, err := q.GetVersion(ctx, c.OrganizationID, agentID, *in.BaseVersion, false)
+			if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
+				var v agentplane.Violations
+				v.Add("base_version does not exist", "not_found", "body", "base_version")
+				return v.Err()
+			} else if err != nil {
+				return err
+			}
+			out = out.NextFrom(base)
+		} else {
+			out.Config = in.Config
+		}
+		if !agentplane.IsNull(in.InstructionBuilderInputs) {
+			if hasBase && !agentplane.SameJSON(out.InstructionBuilderInputs, in.InstructionBuilderInputs) {
+				out.InstructionsDirty = true
+			}
+			out.InstructionBuilderInputs = in.InstructionBuilderInputs
+			if !hasBase {
+				// Fresh inputs have never been turned into instructions.
+				out.InstructionsDirty = true
+			}
+		}
+		return q.CreateVersion(ctx, out)
+	})
+	return out, err
+}
+
+// UpdateVersion changes a draft's config and/or builder inputs and keeps
+// the instruction flags true to what changed (SPEC §5).
+func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, in agentplane.VersionUpdate) (agentplane.Version, error) {
+	if !agentplane.ValidID(agentID) {
+		return agentplane.Version{}, notFoundAgent()
+	}
+	if in.Config != nil {
+		if err := configschema.Validate(in.Config, "body", "config"); err != nil {
+			return agentplane.Version{}, err
+		}
+	}
+	if in.InstructionBuilderInputs != nil && !agentplane.IsNull(in.InstructionBuilderInputs) {
+		if err := configschema.ValidateInputs(in.InstructionBuilderInputs, "body", "instruction_builder_inputs"); err != nil {
+			return agentplane.Version{}, err
+		}
+	}
+	var v agentplane.Version
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		var err error
+		if v, err = q.GetVersion(ctx, c.OrganizationID, agentID, n, true); err != nil {
+			return err
+		}
+		if err := v.Editable(); err != nil {
+			return err
+		}
+		if in.Config != nil {
+			if agentplane.InstructionsOf(in.Config) != agentplane.InstructionsOf(v.Config) {
+				v.InstructionsManuallyEdited = true
+			}
+			v.Config = in.Config
+		}
+		if in.InstructionBuilderInputs != nil {
+			if !agentplane.SameJSON(in.InstructionBuilderInputs, v.InstructionBuilderInputs) {
+				v.InstructionsDirty = true
+			}
+			v.InstructionBuilderInputs = in.InstructionBuilderInputs
+			if agentplane.IsNull(in.InstructionBuilderInputs) {
+				v.InstructionBuilderInputs = nil
+			}
+		}
+		v.UpdatedAt = s.stamp()
+		return q.UpdateVersion(ctx, v)
+	})
+	return v, err
+}
+
+// PublishInput is the optional body of the publish route (SPEC §8).
+type PublishInput struct {
+	PhoneNumbers         []string `json:"phone_numbers"`
+	UnassignPhoneNumbers []string `json:"unassign_phone_numbers"`
+	Direction            *string  `json:"direction"`
+}
+
+// PublishVersion marks a version published (published_at set the first
+// time only) unless its instructions are generating or stale. Publishing a
+// published version again is allowed. It returns the phone numbers whose
+// slots changed.
+func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, in PublishInput) ([]json.RawMessage, error) {
+	if !agentplane.ValidID(agentID) {
+		return nil, notFoundAgent()
+	}
+	if in.Direction != nil {
+		switch *in.Direction {
+		case "inbound", "outbound", "both":
+		default:
+			var v agentplane.Violations
+			v.Add("direction must be inbound, outbound or both", "enum", "body", "direction")
+			return nil, v.Err()
+		}
+	}
+	if len(in.PhoneNumbers) > 0 || len(in.UnassignPhoneNumbers) > 0 {
+		// Phone numbers can't be registered yet, so any named number is
+		// unknown in this organization.
+		num := append(in.PhoneNumbers, in.UnassignPhoneNumbers...)[0]
+		return nil, agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", num)
+	}
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		v, err := q.GetVersion(ctx, c.OrganizationID, agentID, n, true)
+		if err != nil {
+			return err
+		}
+		if err := v.PublishGate(); err != nil {
+			return err
+		}
+		now := s.stamp()
+		v.Published = true
+		if v.PublishedAt == nil {
+			v.PublishedAt = &now
+		}
+		v.UpdatedAt = now
+		return q.UpdateVersion(ctx, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []json.RawMessage{}, nil
+}
