@@ -1,7 +1,6 @@
 package agentplane
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -65,18 +64,14 @@ func (in *AgentInput) Validate(create bool) error {
 	return v.Err()
 }
 
-// CompactObject checks that raw is a JSON object and returns it without
-// insignificant whitespace. JSON null is not an object.
+// CompactObject checks that raw is a JSON object and returns its canonical
+// form (see CanonicalJSON). JSON null is not an object.
 func CompactObject(raw json.RawMessage) (json.RawMessage, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return nil, Errorf(EInvalid, "not a JSON object")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return CanonicalJSON(raw)
 }
 
 // AgentFilter is the filters of GET /core/agents.

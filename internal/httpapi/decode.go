@@ -23,22 +23,58 @@ import (
 // and every value of the wrong type. Server-owned fields are unknown fields:
 // input structs simply don't have them.
 func decode(r *http.Request, dst any) error {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+// decodeOptional is decode for routes whose body may be empty: an empty
+// body leaves dst unchanged.
+func decodeOptional(r *http.Request, dst any) error {
+	body, err := readBody(r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	if err := checkSyntax(body); err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+// readBody checks the content type and reads the body under the size limit.
+func readBody(r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json") && mt != "application/x-www-form-urlencoded") {
-			return agentplane.Errorf(errUnsupportedMedia, "Content-Type must be application/json")
+			return nil, agentplane.Errorf(errUnsupportedMedia, "Content-Type must be application/json")
 		}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return agentplane.Errorf(agentplane.EPayloadTooLarge, "request body is larger than the limit")
+			return nil, agentplane.Errorf(agentplane.EPayloadTooLarge, "request body is larger than the limit")
 		}
-		return agentplane.Errorf(agentplane.EBadRequest, "could not read the request body")
+		return nil, agentplane.Errorf(agentplane.EBadRequest, "could not read the request body")
+	}
+	return body, nil
+}
+
+// readJSONBody reads a required body and checks that it is well-formed JSON.
+func readJSONBody(r *http.Request) ([]byte, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return agentplane.Errorf(agentplane.EBadRequest, "request body is empty; send a JSON object")
+		return nil, agentplane.Errorf(agentplane.EBadRequest, "request body is empty; send a JSON object")
 	}
+	return body, checkSyntax(body)
+}
+
+// checkSyntax reports malformed JSON as 400 with the byte offset.
+func checkSyntax(body []byte) error {
 	var top any
 	if err := json.Unmarshal(body, &top); err != nil {
 		if se, ok := errors.AsType[*json.SyntaxError](err); ok {
@@ -46,12 +82,26 @@ func decode(r *http.Request, dst any) error {
 		}
 		return agentplane.Errorf(agentplane.EBadRequest, "malformed JSON: %s", err.Error())
 	}
+	return nil
+}
+
+// decodeBytes decodes a well-formed JSON body into the struct dst points
+// to, refusing unknown fields and wrong types with one 422 naming them all.
+func decodeBytes(body []byte, dst any) error {
+	var top any
+	_ = json.Unmarshal(body, &top)
 	obj, ok := top.(map[string]any)
 	if !ok {
 		return &agentplane.Error{Code: agentplane.EInvalid, Message: "body must be a JSON object",
 			Fields: []agentplane.FieldError{{Loc: []any{"body"}, Msg: "must be a JSON object", Type: "object_type"}}}
 	}
 	var v agentplane.Violations
+	// PostgreSQL text can't hold NUL, and no field has a use for it:
+	// refuse it everywhere with its path instead of failing at storage.
+	findNUL(&v, top, []any{"body"})
+	if err := v.Err(); err != nil {
+		return err
+	}
 	known := fieldTypes(reflect.TypeOf(dst).Elem())
 	var unknown []string
 	for k := range obj {
@@ -155,4 +205,27 @@ func fieldTypes(t reflect.Type) map[string]reflect.Type {
 	}
 	fieldCache.Store(t, out)
 	return out
+}
+
+// findNUL reports every string (key or value) holding a NUL character.
+func findNUL(v *agentplane.Violations, x any, loc []any) {
+	at := func(k any) []any { return append(append([]any{}, loc...), k) }
+	switch t := x.(type) {
+	case string:
+		if strings.ContainsRune(t, 0) {
+			v.Add("strings must not contain NUL characters", "string_nul", loc...)
+		}
+	case map[string]any:
+		for k, e := range t {
+			if strings.ContainsRune(k, 0) {
+				v.Add("keys must not contain NUL characters", "string_nul", loc...)
+				continue
+			}
+			findNUL(v, e, at(k))
+		}
+	case []any:
+		for i, e := range t {
+			findNUL(v, e, at(i))
+		}
+	}
 }

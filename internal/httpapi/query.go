@@ -30,9 +30,14 @@ var commonListParams = []string{"limit", "cursor", "created_after", "created_bef
 // one 422 names them all; call lq.err() after reading the filters.
 func (s *Server) parseList(q url.Values, list, scope string, filters ...string) *listQuery {
 	lq := &listQuery{list: list, scope: scope, vals: q, page: agentplane.Page{Limit: agentplane.DefaultLimit}}
-	for k := range q {
+	for k, vs := range q {
 		if !contains(commonListParams, k) && !contains(filters, k) {
 			lq.v.Add("unknown query parameter "+k, "extra_forbidden", "query", k)
+		}
+		for _, v := range vs {
+			if strings.ContainsRune(v, 0) {
+				lq.v.Add(k+" must not contain NUL characters", "string_nul", "query", k)
+			}
 		}
 	}
 	if v := q.Get("limit"); v != "" {
@@ -95,6 +100,32 @@ func (lq *listQuery) bool(name string) *bool {
 	return &b
 }
 
+// int reads an optional positive integer parameter.
+func (lq *listQuery) int(name string) *int {
+	v := lq.vals.Get(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		lq.v.Add(name+" must be a positive integer", "int_parsing", "query", name)
+		return nil
+	}
+	return &n
+}
+
+// requiredInt reads a positive integer parameter that must be present.
+func (lq *listQuery) requiredInt(name string) int {
+	if lq.vals.Get(name) == "" {
+		lq.v.Add(name+" is required", "missing", "query", name)
+		return 0
+	}
+	if n := lq.int(name); n != nil {
+		return *n
+	}
+	return 0
+}
+
 // jsonObject reads a parameter holding a JSON object.
 func (lq *listQuery) jsonObject(name string) map[string]json.RawMessage {
 	v := lq.vals.Get(name)
@@ -133,8 +164,9 @@ func (c cursorCodec) decode(list, scope, s string) (agentplane.Cursor, bool) {
 	if !ok {
 		return agentplane.Cursor{}, false
 	}
-	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
-	mac, err2 := base64.RawURLEncoding.DecodeString(m64)
+	// Strict: a changed padding bit is a changed cursor, not the same one.
+	payload, err1 := base64.RawURLEncoding.Strict().DecodeString(p64)
+	mac, err2 := base64.RawURLEncoding.Strict().DecodeString(m64)
 	if err1 != nil || err2 != nil || !hmac.Equal(mac, c.mac(list, scope, string(payload))) {
 		return agentplane.Cursor{}, false
 	}

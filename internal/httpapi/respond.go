@@ -14,7 +14,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // an API, not a page: keep "<key>" readable
-	b := buf.Bytes()
+	var b []byte
 	if err := enc.Encode(v); err != nil {
 		b, status = []byte(`{"detail":"internal error","code":"internal"}`+"\n"), http.StatusInternalServerError
 	} else {

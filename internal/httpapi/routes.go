@@ -18,6 +18,16 @@ func (s *Server) table() []route {
 		{"PUT /core/agents/{id}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateAgent},
 		{"DELETE /core/agents/{id}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.deleteAgent},
 
+		// Versions, the config contract, diff and publish (SPEC §5–§8).
+		{"GET /core/agent-config-schema", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.configSchema},
+		{"POST /core/agent-config-schema/validate", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.validateConfig},
+		{"GET /core/agents/{id}/versions", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listVersions},
+		{"POST /core/agents/{id}/versions", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createVersion},
+		{"GET /core/agents/{id}/versions/diff", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.diffVersions},
+		{"GET /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getVersion},
+		{"PUT /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateVersion},
+		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion},
+
 		// Organizations, members and credentials (SPEC §3).
 		{"POST /admin/organizations", userOnly, nil, s.createOrganization},
 		{"GET /admin/organizations", userOnly, nil, s.listOrganizations},

@@ -17,6 +17,11 @@ func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
 		created, upd int64
 	)
 	err := row.Scan(&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd)
+	// PostgreSQL's jsonb reorders keys and adds spaces; canonicalize so
+	// both engines return the bytes that were stored.
+	if c, cerr := agentplane.CanonicalJSON(meta); cerr == nil {
+		meta = c
+	}
 	a.Metadata = meta
 	a.CreatedAt, a.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
 	return a, err
@@ -28,7 +33,7 @@ func metadataText(raw []byte) (string, error) {
 	if len(raw) == 0 {
 		return "{}", nil
 	}
-	c, err := canonicalJSON(raw)
+	c, err := agentplane.CanonicalJSON(raw)
 	if err != nil {
 		return "", agentplane.Errorf(agentplane.EInvalid, "metadata must be a JSON object")
 	}
@@ -96,7 +101,7 @@ func (q *Queries) ListAgents(ctx context.Context, orgID string, f agentplane.Age
 	}
 	sort.Strings(keys) // a stable statement text per filter shape
 	for _, k := range keys {
-		v, err := canonicalJSON(f.Metadata[k])
+		v, err := agentplane.CanonicalJSON(f.Metadata[k])
 		if err != nil {
 			return agentplane.List[agentplane.Agent]{}, agentplane.Errorf(agentplane.EInvalid, "metadata filter value of %q is not JSON", k)
 		}

@@ -1,4 +1,4 @@
-package store
+package agentplane
 
 import (
 	"bytes"
@@ -8,14 +8,14 @@ import (
 	"strings"
 )
 
-// canonicalJSON rewrites a JSON value into one spelling per value: object
+// CanonicalJSON rewrites a JSON value into one spelling per value: object
 // keys sorted (duplicates keep the last, as PostgreSQL does), no
 // insignificant space, and numbers in their shortest form (1.0 → 1,
-// 1e2 → 100). Metadata is stored canonical and filter values are
-// canonicalized before binding, so SQLite's text comparison agrees with
-// PostgreSQL's jsonb equality. Integers too large for a float64 keep their
-// digits.
-func canonicalJSON(raw []byte) ([]byte, error) {
+// 1e2 → 100). Metadata is stored and returned canonical and filter values
+// are canonicalized before binding, so SQLite's text comparison agrees
+// with PostgreSQL's jsonb equality and both engines return the same bytes.
+// Integers too large for a float64 keep their digits.
+func CanonicalJSON(raw []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

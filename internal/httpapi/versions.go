@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/service"
+)
+
+// versionParam reads {version} as a positive integer; allowLatest also
+// accepts the literal "latest" (returned as 0).
+func versionParam(r *http.Request, allowLatest bool) (int, error) {
+	s := r.PathValue("version")
+	if allowLatest && s == "latest" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		var v agentplane.Violations
+		msg := "version must be a positive integer"
+		if allowLatest {
+			msg += " or latest"
+		}
+		v.Add(msg, "int_parsing", "path", "version")
+		return 0, v.Err()
+	}
+	return n, nil
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	c := callerFrom(r.Context())
+	agentID := r.PathValue("id")
+	lq := s.parseList(r.URL.Query(), "versions:"+agentID, c.OrganizationID, "version", "published")
+	f := agentplane.VersionFilter{Published: lq.bool("published"), Version: lq.int("version")}
+	if err := lq.err(); err != nil {
+		return err
+	}
+	l, err := s.svc.ListVersions(r.Context(), c, agentID, f, lq.page)
+	if err != nil {
+		return err
+	}
+	s.writeList(w, *lq, l.Items, l.Next)
+	return nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r, true)
+	if err != nil {
+		return err
+	}
+	c := callerFrom(r.Context())
+	var v agentplane.Version
+	if n == 0 {
+		v, err = s.svc.LatestVersion(r.Context(), c, r.PathValue("id"))
+	} else {
+		v, err = s.svc.GetVersion(r.Context(), c, r.PathValue("id"), n)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
+	var in agentplane.VersionCreate
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v, err := s.svc.CreateVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r, false)
+	if err != nil {
+		return err
+	}
+	var in agentplane.VersionUpdate
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v, err := s.svc.UpdateVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) publishVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r, false)
+	if err != nil {
+		return err
+	}
+	// The body is optional; an empty one publishes without numbers.
+	var in service.PublishInput
+	if err := decodeOptional(r, &in); err != nil {
+		return err
+	}
+	changed, err := s.svc.PublishVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, changed)
+	return nil
+}
+
+func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lq := &listQuery{vals: q}
+	for k := range q {
+		if k != "from" && k != "to" {
+			lq.v.Add("unknown query parameter "+k, "extra_forbidden", "query", k)
+		}
+	}
+	from, to := lq.requiredInt("from"), lq.requiredInt("to")
+	if err := lq.err(); err != nil {
+		return err
+	}
+	cmp, err := s.svc.CompareVersions(r.Context(), callerFrom(r.Context()), r.PathValue("id"), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cmp.ConfigPatch)
+	return nil
+}
+
+func (s *Server) configSchema(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/schema+json")
+	_, err := w.Write(s.svc.ConfigSchema())
+	return err
+}
+
+func (s *Server) validateConfig(w http.ResponseWriter, r *http.Request) error {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.ValidateConfig(body, "body"); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"valid": true})
+	return nil
+}
