@@ -30,3 +30,13 @@ lint:
 ## fmt: format the tree
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## fuzz: run every fuzz target for FUZZTIME each (default 60s)
+fuzz:
+	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do \
+	  pkg=$$(dirname $$f); \
+	  for fn in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/func //'); do \
+	    echo "== $$pkg $$fn ($(FUZZTIME))"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done

@@ -24,7 +24,10 @@ func (s *Store) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if s.engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Retry the advisory lock every second (goose's default is 5 s) for
+		// up to 5 minutes, so a node starting beside another waits for its
+		// migrations briefly rather than in 5 s steps.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}
@@ -46,11 +49,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // MigrationStatus reports the applied and the newest known version; readyz
-// uses it to refuse traffic on a database that is behind the binary.
+// uses it to refuse traffic on a database that is behind the binary. The
+// provider is built once per store, not per probe.
 func (s *Store) MigrationStatus(ctx context.Context) (current, target int64, err error) {
-	p, err := s.provider()
-	if err != nil {
-		return 0, 0, err
+	s.statusOnce.Do(func() { s.status, s.statusErr = s.provider() })
+	if s.statusErr != nil {
+		return 0, 0, s.statusErr
 	}
-	return p.GetVersions(ctx)
+	return s.status.GetVersions(ctx)
 }

@@ -11,7 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -47,6 +50,10 @@ type Store struct {
 	Queries
 	db     *sql.DB
 	engine Engine
+
+	statusOnce sync.Once
+	status     *goose.Provider
+	statusErr  error
 }
 
 // Options configures Open.

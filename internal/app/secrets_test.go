@@ -1,0 +1,167 @@
+package app_test
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/client"
+)
+
+func TestSecretsNeverReachTheLog(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	const llmKey = "sk-llm-S3CRET-in-env"
+	n := launch(t, nil, map[string]string{"AGENTPLANE_LLM_API_KEY": llmKey},
+		"--addr", "127.0.0.1:0", "--data-dir", dir, "--log-format", "json").wait(t)
+	defKey := defaultKey(t, n.Stdout.String())
+	// A second organization and a user with a PAT, made the operator's way
+	// while the server runs on the same database.
+	boot := bootstrap(t, dir, "Acme", "acme", "owner@acme.test")
+
+	// Every credential that exists during the test; none may be logged.
+	tokens := []string{defKey, boot.OrgKey, boot.PAT}
+	// Strings sent as credentials that are not credentials.
+	sent := []string{llmKey}
+
+	admin := newClient(t, n, client.WithToken(defKey))
+	orgKey, err := admin.CreateOrgKey(ctx, agentplane.CredentialInput{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readKey, err := admin.CreateOrgKey(ctx, agentplane.CredentialInput{Name: "read only", Scopes: &agentplane.Scopes{agentplane.ScopeAgentsRead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens = append(tokens, orgKey.PATKey, readKey.PATKey)
+	if _, err := admin.ListOrgKeys(ctx, client.ListParams{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ci := admin.With(client.WithToken(orgKey.PATKey))
+	if _, err := ci.CreateAgent(ctx, agentplane.AgentInput{Name: new("logged agent")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = admin.With(client.WithToken(readKey.PATKey)).CreateAgent(ctx, agentplane.AgentInput{Name: new("refused")})
+	wantStatus(t, "a read-only key creating an agent", err, 403, "forbidden")
+	if err := admin.RevokeOrgKey(ctx, orgKey.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ci.ListAgents(ctx, client.ListAgentsParams{})
+	wantStatus(t, "a revoked key", err, 401, "unauthenticated")
+	_, err = admin.With(client.WithOrg("acme")).ListAgents(ctx, client.ListAgentsParams{})
+	wantStatus(t, "a key naming another organization", err, 403, "forbidden")
+
+	owner := newClient(t, n, client.WithToken(boot.PAT))
+	pat, err := owner.CreateUserPAT(ctx, agentplane.CredentialInput{Name: "laptop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiry := time.Now().Add(time.Hour).UnixMilli()
+	expiring, err := owner.CreateUserPAT(ctx, agentplane.CredentialInput{Name: "expiring", ExpiresAt: &expiry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens = append(tokens, pat.PATKey, expiring.PATKey)
+	if _, err := owner.ListUserPATs(ctx, client.ListParams{}); err != nil {
+		t.Fatal(err)
+	}
+	laptop := owner.With(client.WithToken(pat.PATKey), client.WithOrg("acme"))
+	if _, err := laptop.CreateAgent(ctx, agentplane.AgentInput{Name: new("acme agent")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = laptop.With(client.WithOrg("")).ListAgents(ctx, client.ListAgentsParams{})
+	wantStatus(t, "a PAT without organization", err, 401, "unauthenticated")
+	_, err = laptop.With(client.WithOrg("default")).ListAgents(ctx, client.ListAgentsParams{})
+	wantStatus(t, "a PAT in an organization its user is not in", err, 403, "forbidden")
+	org, err := owner.CreateOrganization(ctx, agentplane.OrganizationInput{Name: "Second", Slug: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secondKey, err := owner.With(client.WithOrg(org.ID)).CreateOrgKey(ctx, agentplane.CredentialInput{Name: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens = append(tokens, secondKey.PATKey)
+	if _, err := admin.With(client.WithToken(secondKey.PATKey)).ListAgents(ctx, client.ListAgentsParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.RevokeUserPAT(ctx, pat.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = laptop.ListAgents(ctx, client.ListAgentsParams{})
+	wantStatus(t, "a revoked PAT", err, 401, "unauthenticated")
+	_, err = admin.With(client.WithToken(boot.OrgKey)).CreateUserPAT(ctx, agentplane.CredentialInput{Name: "x"})
+	wantStatus(t, "an org key on a PAT-only route", err, 403, "forbidden")
+
+	// Credentials that fail: garbage, a real key id with a wrong secret,
+	// a PAT's id presented as an org key, and a non-Bearer scheme.
+	garbage := "garbage-token-S3CRET"
+	wrongSecret := "ak_" + orgKey.KeyID + ".wrong-secret-S3CRET"
+	wrongKind := "ak_" + pat.KeyID + "." + secretOf(pat.PATKey)
+	sent = append(sent, garbage, wrongSecret, wrongKind)
+	for _, tok := range []string{garbage, wrongSecret, wrongKind} {
+		_, err := admin.With(client.WithToken(tok)).ListAgents(ctx, client.ListAgentsParams{})
+		wantStatus(t, "token "+tok, err, 401, "unauthenticated")
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("user:basic-S3CRET"))
+	sent = append(sent, basic)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, n.URL+"/core/agents", nil)
+	req.Header.Set("Authorization", "Basic "+basic)
+	resp, err := httpClient(t, nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Basic auth got %d, want 401", resp.StatusCode)
+	}
+
+	// Stop the server so every line is written, then read the log.
+	if err := n.stop(); err != nil {
+		t.Fatal(err)
+	}
+	log := n.Stderr.String()
+	forbidden := append([]string{"Bearer"}, sent...)
+	for _, tok := range tokens {
+		forbidden = append(forbidden, tok, secretOf(tok))
+	}
+	for _, s := range forbidden {
+		if strings.Contains(log, s) {
+			t.Errorf("the log contains %q", s)
+		}
+	}
+
+	// The log is the one being searched: JSON lines, one per request,
+	// naming credentials by id.
+	requests, byKeyID := 0, 0
+	sc := bufio.NewScanner(strings.NewReader(log))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("--log-format json wrote a line that is not JSON: %q", sc.Text())
+		}
+		if line["msg"] == "request" {
+			requests++
+			if line["credential_id"] == orgKey.KeyID {
+				byKeyID++
+			}
+		}
+	}
+	t.Logf("searched %d log lines (%d requests) for %d strings", strings.Count(log, "\n"), requests, len(forbidden))
+	if requests < 20 || byKeyID < 1 {
+		t.Errorf("the log has %d request lines, %d naming the ci key by id; want every request logged", requests, byKeyID)
+	}
+
+	// The banner on stdout is the one place a key is shown.
+	if got := tokenPattern.FindAllString(n.Stdout.String(), -1); len(got) == 0 || strings.Count(strings.Join(got, " "), defKey) != len(got) {
+		t.Errorf("stdout shows %q, want only the default key", got)
+	}
+}
