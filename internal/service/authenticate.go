@@ -105,7 +105,12 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	}
 
 	if mode == UserOnly {
-		c.Scopes = effective(agentplane.AllScopes, cred.Scopes)
+		// A PAT narrowed to some scopes must not manage its user's other
+		// credentials or organizations: only an unrestricted one may.
+		if cred.Scopes != nil {
+			return nil, agentplane.Errorf(agentplane.EForbidden, "this route requires a personal access token created without a scope list")
+		}
+		c.Scopes = effective(agentplane.AllScopes, nil)
 		return c, nil
 	}
 	if orgRef == "" {

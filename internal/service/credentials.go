@@ -10,20 +10,23 @@ import (
 // grantable narrows a requested scope list to what the creator holds, so a
 // credential can never do more than the caller who made it. It returns nil
 // (the default: every scope of the holder) when nothing was requested and
-// the creator holds every scope.
-func grantable(creator agentplane.Scopes, requested *agentplane.Scopes) agentplane.Scopes {
+// the creator holds every scope, and a 422 when none of the requested
+// scopes is held — a key that can do nothing is a mistake, not a request.
+func grantable(creator agentplane.Scopes, requested *agentplane.Scopes) (agentplane.Scopes, error) {
 	want := agentplane.Scopes(agentplane.AllScopes)
 	if requested != nil {
 		want = *requested
 	}
 	out := creator.Intersect(want)
 	if requested == nil && len(out) == len(agentplane.AllScopes) {
-		return nil
+		return nil, nil
 	}
-	if out == nil {
-		out = agentplane.Scopes{}
+	if len(out) == 0 {
+		var v agentplane.Violations
+		v.Add("none of the requested scopes is held by the caller", "scope_not_held", "body", "scopes")
+		return nil, v.Err()
 	}
-	return out
+	return out, nil
 }
 
 // newCredential builds (but does not store) a credential and its token.
@@ -45,7 +48,11 @@ func (s *Service) CreateOrgKey(ctx context.Context, c *agentplane.Caller, in age
 	if err := in.Validate(s.now()); err != nil {
 		return agentplane.NewCredential{}, err
 	}
-	nc := s.newCredential(agentplane.KindOrgKey, in, grantable(c.Scopes, in.Scopes))
+	scopes, err := grantable(c.Scopes, in.Scopes)
+	if err != nil {
+		return agentplane.NewCredential{}, err
+	}
+	nc := s.newCredential(agentplane.KindOrgKey, in, scopes)
 	nc.OrganizationID = c.OrganizationID
 	return nc, s.store.CreateCredential(ctx, nc.Credential)
 }
@@ -70,7 +77,11 @@ func (s *Service) CreateUserPAT(ctx context.Context, c *agentplane.Caller, in ag
 	if err := in.Validate(s.now()); err != nil {
 		return agentplane.NewCredential{}, err
 	}
-	nc := s.newCredential(agentplane.KindPAT, in, grantable(c.Scopes, in.Scopes))
+	scopes, err := grantable(c.Scopes, in.Scopes)
+	if err != nil {
+		return agentplane.NewCredential{}, err
+	}
+	nc := s.newCredential(agentplane.KindPAT, in, scopes)
 	nc.UserID = c.UserID
 	return nc, s.store.CreateCredential(ctx, nc.Credential)
 }
