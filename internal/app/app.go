@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentplane/agentplane/internal/config"
 	"github.com/agentplane/agentplane/internal/httpapi"
+	"github.com/agentplane/agentplane/internal/llm"
 	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
 )
@@ -40,7 +41,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, store: st}
-	a.svc = service.New(st, service.Options{Logger: log})
+	var model llm.Model
+	if cfg.LLMBaseURL != "" {
+		// The base URL is the operator's own choice, so it needs no
+		// guarded dialer; it is the only outside system we call here.
+		if model, err = llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel}); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	a.svc = service.New(st, service.Options{Logger: log, Model: model})
 	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create default organization: %w", err)

@@ -112,6 +112,9 @@ func parse(get func(string) string) (Config, error) {
 	if u := c.LLMBaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		bad("llm-base-url", "must be an http or https URL")
 	}
+	if c.LLMBaseURL != "" && c.LLMModel == "" {
+		bad("llm-model", "is required when --llm-base-url is set")
+	}
 	for _, p := range splitList(get("fetch-allow-cidrs")) {
 		pr, err := netip.ParsePrefix(p)
 		if err != nil {

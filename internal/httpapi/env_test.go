@@ -54,14 +54,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// newEnv starts an API on engine with organization "acme".
-func newEnv(t *testing.T, engine store.Engine) *env {
+// newEnv starts an API on engine with organization "acme". Options, if
+// given, adjust the service (a model, a clock).
+func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := dbtest.Open(t, engine)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := service.New(st, service.Options{Logger: log})
+	opts := service.Options{Logger: log}
+	for _, o := range options {
+		o(&opts)
+	}
+	svc := service.New(st, opts)
 	key, err := svc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)

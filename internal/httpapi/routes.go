@@ -24,6 +24,7 @@ func (s *Server) table() []route {
 		{"GET /core/agents/{id}/versions", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listVersions},
 		{"POST /core/agents/{id}/versions", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createVersion},
 		{"GET /core/agents/{id}/versions/diff", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.diffVersions},
+		{"POST /core/agents/{id}/versions/compare", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.compareVersions},
 		{"GET /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getVersion},
 		{"PUT /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateVersion},
 		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion},

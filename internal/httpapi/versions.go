@@ -148,3 +148,69 @@ func (s *Server) validateConfig(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]bool{"valid": true})
 	return nil
 }
+
+// compareInput is the body of POST …/versions/compare.
+type compareInput struct {
+	FromVersion *int `json:"from_version"`
+	ToVersion   *int `json:"to_version"`
+}
+
+// compareVersions streams a plain-language summary of what changed.
+// Everything that can fail cleanly (body, missing versions, a model that
+// can't start) fails before the status line, as a JSON error; once text
+// flows the status is 200 and a later failure ends the body with a line
+// that says so. A client that hangs up cancels r.Context(), which stops
+// the model request.
+func (s *Server) compareVersions(w http.ResponseWriter, r *http.Request) error {
+	var in compareInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var v agentplane.Violations
+	for name, p := range map[string]*int{"from_version": in.FromVersion, "to_version": in.ToVersion} {
+		if p == nil {
+			v.Add(name+" is required", "missing", "body", name)
+		} else if *p < 1 {
+			v.Add(name+" must be a positive integer", "greater_than", "body", name)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	cmp, err := s.svc.CompareVersions(r.Context(), callerFrom(r.Context()), r.PathValue("id"), *in.FromVersion, *in.ToVersion)
+	if err != nil {
+		return err
+	}
+	flusher, _ := w.(http.Flusher)
+	started := false
+	emit := func(chunk string) error {
+		if !started {
+			started = true
+			h := w.Header()
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			h.Set("Cache-Control", "no-store")
+			h.Set("X-Accel-Buffering", "no") // proxies: don't hold the stream back
+			w.WriteHeader(http.StatusOK)
+		}
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			return err
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return nil
+	}
+	err = s.svc.StreamSummary(r.Context(), cmp, emit)
+	switch {
+	case err == nil && !started:
+		return emit("")
+	case err == nil, r.Context().Err() != nil:
+		return nil // done, or the client went away: nobody to tell
+	case !started:
+		return err
+	default:
+		s.log.WarnContext(r.Context(), "compare stream interrupted", "err", err, "request_id", requestID(r.Context()))
+		_ = emit("\n\n[summary interrupted: the language model stopped before finishing; try again]\n")
+		return nil
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/llm"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -19,6 +20,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	used  lastUsed
+	model llm.Model // nil: builtin, deterministic text only
 }
 
 // Options configures New.
@@ -26,6 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now replaces the clock in tests that assert on times.
 	Now func() time.Time
+	// Model is the language model for summaries and generation; nil uses
+	// the deterministic builtins.
+	Model llm.Model
 }
 
 // New returns a Service over s.
@@ -36,7 +41,7 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, used: lastUsed{pending: map[string]int64{}}}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, used: lastUsed{pending: map[string]int64{}}}
 }
 
 // stamp is the current time as stored.
