@@ -102,13 +102,11 @@ type ConversationStats struct {
 }
 
 // AgentDetail is GET /core/agents/{id}: the agent and what hangs off it.
-// Numbers, widgets and conversations arrive with later resources; until
-// then their embeds are present and empty so clients can rely on the shape.
 type AgentDetail struct {
 	Agent
 	Versions               []VersionSummary  `json:"versions"`
-	PhoneNumbers           []json.RawMessage `json:"phone_numbers"`
-	WebWidgets             []json.RawMessage `json:"web_widgets"`
+	PhoneNumbers           []PhoneNumber     `json:"phone_numbers"`
+	WebWidgets             []WebWidget       `json:"web_widgets"`
 	SIPEndpoint            SIPEndpoint       `json:"sip_endpoint"`
 	ConversationStats      ConversationStats `json:"conversation_stats"`
 	LatestPublishedVersion *int              `json:"latest_published_version"`

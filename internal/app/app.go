@@ -50,7 +50,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return nil, err
 		}
 	}
-	a.svc = service.New(st, service.Options{Logger: log, Model: model})
+	a.svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain})
 	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create default organization: %w", err)

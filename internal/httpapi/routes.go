@@ -29,6 +29,25 @@ func (s *Server) table() []route {
 		{"PUT /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateVersion},
 		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion},
 
+		// Phone numbers, SIP, web widgets and conversations (SPEC §9–§12).
+		{"GET /core/phone-numbers", inOrg, []ap.Scope{ap.ScopePhoneNumbersRead}, s.listPhoneNumbers},
+		{"POST /core/phone-numbers", inOrg, []ap.Scope{ap.ScopePhoneNumbersManage}, s.createPhoneNumber},
+		{"GET /core/phone-numbers/{phone_number}", inOrg, []ap.Scope{ap.ScopePhoneNumbersRead}, s.getPhoneNumber},
+		{"PATCH /core/phone-numbers/{phone_number}", inOrg, []ap.Scope{ap.ScopePhoneNumbersManage}, s.updatePhoneNumber},
+		{"DELETE /core/phone-numbers/{phone_number}", inOrg, []ap.Scope{ap.ScopePhoneNumbersManage}, s.deletePhoneNumber},
+		{"POST /core/agents/{id}/deploy-as-sip", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.deploySIP},
+		{"DELETE /core/agents/{id}/deploy-as-sip", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.undeploySIP},
+		{"GET /core/web-widgets", inOrg, []ap.Scope{ap.ScopeWebWidgetsRead}, s.listWidgets},
+		{"POST /core/web-widgets", inOrg, []ap.Scope{ap.ScopeWebWidgetsManage}, s.createWidget},
+		{"GET /core/web-widgets/{id}", inOrg, []ap.Scope{ap.ScopeWebWidgetsRead}, s.getWidget},
+		{"PUT /core/web-widgets/{id}", inOrg, []ap.Scope{ap.ScopeWebWidgetsManage}, s.updateWidget},
+		{"DELETE /core/web-widgets/{id}", inOrg, []ap.Scope{ap.ScopeWebWidgetsManage}, s.deleteWidget},
+		{"GET /core/public/web-widgets/{id}", public, nil, s.publicWidget},
+		{"GET /core/conversations", inOrg, []ap.Scope{ap.ScopeConversationsRead}, s.listConversations},
+		{"POST /core/conversations", inOrg, []ap.Scope{ap.ScopeConversationsManage}, s.createConversation},
+		{"GET /core/conversations/{id}", inOrg, []ap.Scope{ap.ScopeConversationsRead}, s.getConversation},
+		{"PATCH /core/conversations/{id}", inOrg, []ap.Scope{ap.ScopeConversationsManage}, s.updateConversation},
+
 		// Organizations, members and credentials (SPEC §3).
 		{"POST /admin/organizations", userOnly, nil, s.createOrganization},
 		{"GET /admin/organizations", userOnly, nil, s.listOrganizations},

@@ -44,38 +44,52 @@ func merge(a *agentplane.Agent, in agentplane.AgentInput) {
 	}
 }
 
-// GetAgent returns the agent with its embeds.
+// GetAgent returns the agent with its embeds. The query count is fixed
+// whatever the agent's history: versions and pins are indexed reads,
+// statistics come from counters kept at write time.
 func (s *Service) GetAgent(ctx context.Context, c *agentplane.Caller, id string) (agentplane.AgentDetail, error) {
 	if !agentplane.ValidID(id) {
-		return agentplane.AgentDetail{}, agentplane.Errorf(agentplane.ENotFound, "agent not found")
+		return agentplane.AgentDetail{}, notFoundAgent()
 	}
-	a, err := s.store.GetAgent(ctx, c.OrganizationID, id)
+	org := c.OrganizationID
+	a, err := s.store.GetAgent(ctx, org, id)
 	if err != nil {
 		return agentplane.AgentDetail{}, err
 	}
-	versions, err := s.store.VersionSummaries(ctx, c.OrganizationID, id)
-	if err != nil {
-		return agentplane.AgentDetail{}, err
+	d := agentplane.AgentDetail{Agent: a}
+	if d.Versions, err = s.store.VersionSummaries(ctx, org, id); err != nil {
+		return d, err
 	}
-	if versions == nil {
-		versions = []agentplane.VersionSummary{}
+	if d.PhoneNumbers, err = s.store.AgentPhoneNumbers(ctx, org, id); err != nil {
+		return d, err
 	}
-	var latest *int
-	for _, v := range versions { // newest first
+	if d.WebWidgets, err = s.store.AgentWidgets(ctx, org, id); err != nil {
+		return d, err
+	}
+	if d.SIPEndpoint, err = s.store.GetSIP(ctx, org, id); err != nil {
+		return d, err
+	}
+	if d.ConversationStats, err = s.store.ConversationStats(ctx, org, id); err != nil {
+		return d, err
+	}
+	for _, v := range d.Versions { // newest first
 		if v.Published {
 			n := v.Version
-			latest = &n
+			d.LatestPublishedVersion = &n
 			break
 		}
 	}
-	return agentplane.AgentDetail{
-		Agent:                  a,
-		Versions:               versions,
-		LatestPublishedVersion: latest,
-		PhoneNumbers:           []json.RawMessage{},
-		WebWidgets:             []json.RawMessage{},
-		ConversationStats:      agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}},
-	}, nil
+	d.Versions = orEmptySlice(d.Versions)
+	d.PhoneNumbers = orEmptySlice(d.PhoneNumbers)
+	d.WebWidgets = orEmptySlice(d.WebWidgets)
+	return d, nil
+}
+
+func orEmptySlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // UpdateAgent applies a partial update: omitted fields keep their values.
@@ -104,7 +118,19 @@ func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id stri
 	if !agentplane.ValidID(id) {
 		return agentplane.Errorf(agentplane.ENotFound, "agent not found")
 	}
+	// One transaction: pins on phone numbers are cleared, the SIP endpoint
+	// and widgets go, then the agent and (by cascade) its versions.
+	// Conversations stay as history.
 	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		if _, err := q.LockAgent(ctx, c.OrganizationID, id); err != nil {
+			return err
+		}
+		if err := q.ClearAgentPins(ctx, c.OrganizationID, id, s.stamp()); err != nil {
+			return err
+		}
+		if err := q.DeleteAgentDeployments(ctx, c.OrganizationID, id); err != nil {
+			return err
+		}
 		return q.DeleteAgent(ctx, c.OrganizationID, id)
 	})
 }

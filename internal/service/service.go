@@ -21,6 +21,8 @@ type Service struct {
 	now   func() time.Time
 	used  lastUsed
 	model llm.Model // nil: builtin, deterministic text only
+
+	sipDomain string
 }
 
 // Options configures New.
@@ -31,6 +33,8 @@ type Options struct {
 	// Model is the language model for summaries and generation; nil uses
 	// the deterministic builtins.
 	Model llm.Model
+	// SIPDomain is the domain of agents' SIP URIs.
+	SIPDomain string
 }
 
 // New returns a Service over s.
@@ -41,7 +45,10 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, used: lastUsed{pending: map[string]int64{}}}
+	if opts.SIPDomain == "" {
+		opts.SIPDomain = "sip.agentplane.local"
+	}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, used: lastUsed{pending: map[string]int64{}}}
 }
 
 // stamp is the current time as stored.

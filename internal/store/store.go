@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -48,8 +49,9 @@ type Queries struct {
 // Store is an open database with its schema migrated.
 type Store struct {
 	Queries
-	db     *sql.DB
-	engine Engine
+	db      *sql.DB
+	engine  Engine
+	counter *atomic.Int64
 
 	statusOnce sync.Once
 	status     *goose.Provider
@@ -65,6 +67,38 @@ type Options struct {
 	DataDir string
 	// SQLitePath overrides the SQLite file (tests); empty means DataDir/agentplane.db.
 	SQLitePath string
+	// QueryCounter, when set, counts every statement the store sends
+	// (tests that prove a read's query count doesn't grow with data).
+	QueryCounter *atomic.Int64
+}
+
+// counting wraps a querier and counts its statements.
+type counting struct {
+	querier
+	n *atomic.Int64
+}
+
+func (c counting) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
+	return c.querier.ExecContext(ctx, query, args...)
+}
+
+func (c counting) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
+	return c.querier.QueryContext(ctx, query, args...)
+}
+
+func (c counting) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
+	return c.querier.QueryRowContext(ctx, query, args...)
+}
+
+// wrap applies the counter, if any.
+func (s *Store) wrap(q querier) querier {
+	if s.counter == nil {
+		return q
+	}
+	return counting{q, s.counter}
 }
 
 // Open connects to the configured database and applies pending migrations.
@@ -126,8 +160,9 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", engine, err)
 	}
-	d := dialects[engine]
-	return &Store{Queries: Queries{q: db, d: d}, db: db, engine: engine}, nil
+	s := &Store{db: db, engine: engine, counter: opts.QueryCounter}
+	s.Queries = Queries{q: s.wrap(db), d: dialects[engine]}
+	return s, nil
 }
 
 // sqliteDSN is the connection string with the pragmas of DESIGN.md §2.
@@ -156,7 +191,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
-	if err := fn(&Queries{q: tx, d: s.d}); err != nil {
+	if err := fn(&Queries{q: s.wrap(tx), d: s.d}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -154,3 +154,14 @@ func (q *Queries) LockAgent(ctx context.Context, orgID, id string) (agentplane.A
 	}
 	return a, err
 }
+
+// LatestPublished returns the agent's highest-numbered published version;
+// EConflict when it has none (nothing can answer for it yet).
+func (q *Queries) LatestPublished(ctx context.Context, orgID, agentID string) (agentplane.Version, error) {
+	v, err := scanVersion(q.q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agent_versions
+		WHERE organization_id = $1 AND agent_id = $2 AND published ORDER BY version DESC LIMIT 1`, orgID, agentID))
+	if errNoRows(err) {
+		return v, agentplane.Errorf(agentplane.EConflict, "the agent has no published version; publish one first")
+	}
+	return v, err
+}

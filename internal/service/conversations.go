@@ -1,0 +1,174 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// resolve finds the version that answers a new conversation (SPEC §12): an
+// explicit version (agent_version_id, or agent_id with version) wins; else
+// the number's slot for the direction; else the widget's pinned version;
+// else the agent's latest published version. Nothing resolvable is
+// ENotFound; a version that is not published is EConflict.
+func resolve(ctx context.Context, q *store.Queries, orgID string, in agentplane.ConversationInput, version int) (agentplane.Version, error) {
+	published := func(v agentplane.Version, err error) (agentplane.Version, error) {
+		if err == nil && !v.Published {
+			return v, agentplane.Errorf(agentplane.EConflict, "version %d of the agent is not published", v.Version)
+		}
+		return v, err
+	}
+	switch {
+	case in.AgentVersionID != nil:
+		return published(q.GetVersionByID(ctx, orgID, *in.AgentVersionID))
+	case in.AgentID != nil && version > 0:
+		return published(q.GetVersion(ctx, orgID, *in.AgentID, version, false))
+	case in.AgentNumber != nil:
+		num, ok := NormalizeNumber(*in.AgentNumber)
+		if !ok {
+			var v agentplane.Violations
+			v.Add("agent_number is not a valid phone number", "phone_number", "body", "agent_number")
+			return agentplane.Version{}, v.Err()
+		}
+		p, err := q.GetPhoneNumber(ctx, orgID, num)
+		if err != nil {
+			return agentplane.Version{}, err
+		}
+		slot := p.InboundAgentVersionID
+		if in.Direction == "outbound" {
+			slot = p.OutboundAgentVersionID
+		}
+		if slot == nil {
+			return agentplane.Version{}, agentplane.Errorf(agentplane.ENotFound, "no version is deployed on %s for %s calls", num, in.Direction)
+		}
+		return published(q.GetVersionByID(ctx, orgID, *slot))
+	case in.WebWidgetID != nil:
+		w, err := q.GetWidget(ctx, orgID, *in.WebWidgetID)
+		if err != nil {
+			return agentplane.Version{}, err
+		}
+		return published(q.GetVersionByID(ctx, orgID, w.AgentVersionID))
+	case in.AgentID != nil:
+		if _, err := q.GetAgent(ctx, orgID, *in.AgentID); err != nil {
+			return agentplane.Version{}, err
+		}
+		return q.LatestPublished(ctx, orgID, *in.AgentID)
+	}
+	return agentplane.Version{}, agentplane.Errorf(agentplane.ENotFound, "nothing to resolve: give agent_version_id, agent_id, agent_number or web_widget_id")
+}
+
+// StartConversation records a new conversation and returns the config the
+// runtime should run, in one transaction with the agent's counters.
+func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, in agentplane.ConversationInput) (agentplane.ConversationStart, error) {
+	version, err := in.Validate()
+	if err != nil {
+		return agentplane.ConversationStart{}, err
+	}
+	var out agentplane.ConversationStart
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		v, err := resolve(ctx, q, c.OrganizationID, in, version)
+		if err != nil {
+			return err
+		}
+		now := s.stamp()
+		conv := agentplane.Conversation{
+			ID: agentplane.NewID(), OrganizationID: c.OrganizationID, AgentID: &v.AgentID, AgentVersionID: &v.ID,
+			Version: &v.Version, WebWidgetID: in.WebWidgetID, Channel: in.Channel, Direction: in.Direction,
+			Status: "token_created", UserID: in.UserID, InitialContext: compactOrNil(in.InitialContext),
+			CustomMetadata: compactOrNil(in.CustomMetadata), CreatedAt: now, UpdatedAt: now,
+		}
+		if in.AgentNumber != nil {
+			num, _ := NormalizeNumber(*in.AgentNumber)
+			conv.AgentNumber = &num
+		}
+		if err := q.CreateConversation(ctx, conv); err != nil {
+			return err
+		}
+		out = agentplane.ConversationStart{Conversation: conv, AgentConfig: v.Config, StartingMessage: startingMessage(v.Config, in.Channel)}
+		return nil
+	})
+	return out, err
+}
+
+func compactOrNil(raw json.RawMessage) json.RawMessage {
+	if agentplane.IsNull(raw) {
+		return nil
+	}
+	c, err := agentplane.CompactObject(raw)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// UpdateConversation records progress; a terminal status is final (409).
+func (s *Service) UpdateConversation(ctx context.Context, c *agentplane.Caller, id string, in agentplane.ConversationUpdate) (agentplane.Conversation, error) {
+	if !agentplane.ValidID(id) {
+		return agentplane.Conversation{}, agentplane.Errorf(agentplane.ENotFound, "conversation not found")
+	}
+	if err := in.Validate(); err != nil {
+		return agentplane.Conversation{}, err
+	}
+	var conv agentplane.Conversation
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		old, err := q.GetConversation(ctx, c.OrganizationID, id, true)
+		if err != nil {
+			return err
+		}
+		if agentplane.Terminal(old.Status) {
+			return agentplane.Errorf(agentplane.EConflict, "the conversation is %s; a finished conversation can't change", old.Status)
+		}
+		conv = old
+		if in.Status != nil {
+			conv.Status = *in.Status
+		}
+		if in.Duration != nil {
+			conv.Duration = in.Duration
+		}
+		if in.UserTurnCount != nil {
+			conv.UserTurnCount = in.UserTurnCount
+		}
+		if in.Summary != nil {
+			conv.Summary = in.Summary
+		}
+		if in.Transcript != nil {
+			conv.Transcript = in.Transcript
+		}
+		conv.UpdatedAt = s.stamp()
+		return q.UpdateConversation(ctx, old, conv)
+	})
+	return conv, err
+}
+
+// sensitive reports whether the caller may see transcripts, summaries and
+// custom metadata.
+func sensitive(c *agentplane.Caller) bool {
+	return c.Scopes.AllowsAny(agentplane.ScopeConversationsReadSensitive, agentplane.ScopeConversationsManage)
+}
+
+// GetConversation returns one conversation, redacted unless the caller may
+// read sensitive fields.
+func (s *Service) GetConversation(ctx context.Context, c *agentplane.Caller, id string) (agentplane.Conversation, error) {
+	if !agentplane.ValidID(id) {
+		return agentplane.Conversation{}, agentplane.Errorf(agentplane.ENotFound, "conversation not found")
+	}
+	conv, err := s.store.GetConversation(ctx, c.OrganizationID, id, false)
+	if err == nil && !sensitive(c) {
+		conv = conv.Redacted()
+	}
+	return conv, err
+}
+
+// ListConversations pages through the organization's conversations,
+// redacted unless the caller may read sensitive fields.
+func (s *Service) ListConversations(ctx context.Context, c *agentplane.Caller, f agentplane.ConversationFilter, p agentplane.Page) (agentplane.List[agentplane.Conversation], error) {
+	l, err := s.store.ListConversations(ctx, c.OrganizationID, f, p)
+	if err == nil && !sensitive(c) {
+		for i := range l.Items {
+			l.Items[i] = l.Items[i].Redacted()
+		}
+	}
+	return l, err
+}

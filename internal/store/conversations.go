@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/agentplane/agentplane"
+)
+
+const conversationColumns = `id, organization_id, agent_id, agent_version_id, version, web_widget_id, channel, direction,
+	status, user_id, agent_number, duration, user_turn_count, initial_context, summary, transcript, custom_metadata,
+	created_at, updated_at`
+
+func scanConversation(row interface{ Scan(...any) error }) (agentplane.Conversation, error) {
+	var (
+		c                    agentplane.Conversation
+		initial, trans, meta []byte
+		created, upd         int64
+	)
+	err := row.Scan(&c.ID, &c.OrganizationID, &c.AgentID, &c.AgentVersionID, &c.Version, &c.WebWidgetID, &c.Channel,
+		&c.Direction, &c.Status, &c.UserID, &c.AgentNumber, &c.Duration, &c.UserTurnCount, &initial, &c.Summary,
+		&trans, &meta, &created, &upd)
+	c.InitialContext = canonicalOrNil(initial)
+	c.Transcript = canonicalOrNil(trans)
+	c.CustomMetadata = canonicalOrNil(meta)
+	c.CreatedAt, c.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
+	return c, err
+}
+
+func canonicalOrNil(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	if c, err := agentplane.CanonicalJSON(b); err == nil {
+		return c
+	}
+	return b
+}
+
+// CreateConversation inserts c and counts it in its agent's statistics.
+// Call it inside a transaction so the two stay in step.
+func (q *Queries) CreateConversation(ctx context.Context, c agentplane.Conversation) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, `+q.d.jsonParam(14)+`, $15, `+q.d.jsonParam(16)+`, `+q.d.jsonParam(17)+`, $18, $19)`,
+		c.ID, c.OrganizationID, c.AgentID, c.AgentVersionID, c.Version, c.WebWidgetID, c.Channel, c.Direction,
+		c.Status, c.UserID, c.AgentNumber, c.Duration, c.UserTurnCount, nullJSON(c.InitialContext), c.Summary,
+		nullJSON(c.Transcript), nullJSON(c.CustomMetadata), c.CreatedAt.Millis(), c.UpdatedAt.Millis())
+	if err != nil {
+		return mapErr(err)
+	}
+	if c.AgentID == nil {
+		return nil
+	}
+	return q.bump(ctx, c.OrganizationID, *c.AgentID, map[string]float64{
+		"total": 1, "direction:" + c.Direction: 1, "channel:" + c.Channel: 1, "status:" + c.Status: 1,
+	})
+}
+
+// bump adds deltas to an agent's counters.
+func (q *Queries) bump(ctx context.Context, orgID, agentID string, deltas map[string]float64) error {
+	for name, d := range deltas {
+		if d == 0 {
+			continue
+		}
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO agent_conversation_stats (organization_id, agent_id, name, value)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, agent_id, name)
+			DO UPDATE SET value = agent_conversation_stats.value + excluded.value`, orgID, agentID, name, d); err != nil {
+			return fmt.Errorf("bump %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// GetConversation returns orgID's conversation; with lock it is locked for
+// the rest of the transaction (PostgreSQL).
+func (q *Queries) GetConversation(ctx context.Context, orgID, id string, lock bool) (agentplane.Conversation, error) {
+	suffix := ""
+	if lock {
+		suffix = q.d.forUpdate
+	}
+	c, err := scanConversation(q.q.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE organization_id = $1 AND id = $2`+suffix, orgID, id))
+	if errNoRows(err) {
+		return c, agentplane.Errorf(agentplane.ENotFound, "conversation not found")
+	}
+	return c, err
+}
+
+// UpdateConversation writes the new state of c (old is the row before the
+// change) and moves its agent's counters by the difference.
+func (q *Queries) UpdateConversation(ctx context.Context, old, c agentplane.Conversation) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE conversations SET status = $3, duration = $4, user_turn_count = $5,
+		summary = $6, transcript = `+q.d.jsonParam(7)+`, updated_at = $8 WHERE organization_id = $1 AND id = $2`,
+		c.OrganizationID, c.ID, c.Status, c.Duration, c.UserTurnCount, c.Summary, nullJSON(c.Transcript), c.UpdatedAt.Millis())
+	if err := affectedOne(res, err, "conversation not found"); err != nil {
+		return err
+	}
+	if c.AgentID == nil {
+		return nil
+	}
+	deltas := map[string]float64{}
+	if old.Status != c.Status {
+		deltas["status:"+old.Status]--
+		deltas["status:"+c.Status]++
+	}
+	if c.Duration != nil {
+		prev := 0.0
+		if old.Duration != nil {
+			prev = *old.Duration
+		} else {
+			deltas["with_duration"]++
+		}
+		deltas["duration_total"] += *c.Duration - prev
+	}
+	return q.bump(ctx, c.OrganizationID, *c.AgentID, deltas)
+}
+
+// ListConversations pages through orgID's conversations matching f.
+func (q *Queries) ListConversations(ctx context.Context, orgID string, f agentplane.ConversationFilter, p agentplane.Page) (agentplane.List[agentplane.Conversation], error) {
+	var w where
+	w.add("organization_id = ?", orgID)
+	for _, eq := range []struct{ col, v string }{{"direction", f.Direction}, {"channel", f.Channel}, {"status", f.Status},
+		{"agent_id", f.AgentID}, {"agent_version_id", f.AgentVersionID}, {"agent_number", f.AgentNumber}} {
+		if eq.v != "" {
+			w.add(eq.col+" = ?", eq.v)
+		}
+	}
+	if f.DurationAbove != nil {
+		w.add("duration > ?", *f.DurationAbove)
+	}
+	if f.DurationBelow != nil {
+		w.add("duration < ?", *f.DurationBelow)
+	}
+	tail := w.page(p, "", "id")
+	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+w.sql()+tail, w.args...)
+	if err != nil {
+		return agentplane.List[agentplane.Conversation]{}, fmt.Errorf("list conversations: %w", err)
+	}
+	items, err := collect(rows, scanConversation)
+	if err != nil {
+		return agentplane.List[agentplane.Conversation]{}, err
+	}
+	return finish(items, p, func(c agentplane.Conversation) agentplane.Cursor {
+		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
+	}), nil
+}
+
+// ConversationStats reads the agent's counters (one indexed range read) and
+// the time of its newest conversation (one index seek); neither touches
+// the conversations themselves beyond that.
+func (q *Queries) ConversationStats(ctx context.Context, orgID, agentID string) (agentplane.ConversationStats, error) {
+	st := agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}}
+	rows, err := q.q.QueryContext(ctx, `SELECT name, value FROM agent_conversation_stats WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
+	if err != nil {
+		return st, fmt.Errorf("conversation stats: %w", err)
+	}
+	defer rows.Close()
+	withDuration := 0.0
+	for rows.Next() {
+		var (
+			name  string
+			value float64
+		)
+		if err := rows.Scan(&name, &value); err != nil {
+			return st, err
+		}
+		switch kind, key, _ := strings.Cut(name, ":"); kind {
+		case "total":
+			st.Total = int64(value)
+		case "direction":
+			if key == "inbound" {
+				st.Inbound = int64(value)
+			} else {
+				st.Outbound = int64(value)
+			}
+		case "channel":
+			if value != 0 {
+				st.ByChannel[key] = int64(value)
+			}
+		case "status":
+			if value != 0 {
+				st.ByStatus[key] = int64(value)
+			}
+		case "duration_total":
+			st.TotalDurationSeconds = value
+		case "with_duration":
+			withDuration = value
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	if withDuration > 0 {
+		st.AverageDurationSeconds = st.TotalDurationSeconds / withDuration
+	}
+	var last *int64
+	if err := q.q.QueryRowContext(ctx, `SELECT created_at FROM conversations WHERE organization_id = $1 AND agent_id = $2
+		ORDER BY created_at DESC, id DESC LIMIT 1`, orgID, agentID).Scan(&last); err != nil && !errNoRows(err) {
+		return st, err
+	}
+	st.LastConversationAt = timePtr(last)
+	return st, nil
+}

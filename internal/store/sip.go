@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+
+	"github.com/agentplane/agentplane"
+)
+
+// DeploySIP records the agent's SIP endpoint, keeping the first deployment
+// time when it is deployed already, and returns the stored endpoint.
+func (q *Queries) DeploySIP(ctx context.Context, orgID, agentID, uri string, now agentplane.Time) (agentplane.SIPEndpoint, error) {
+	if _, err := q.q.ExecContext(ctx, `INSERT INTO sip_endpoints (agent_id, organization_id, sip_uri, deployed_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (agent_id) DO UPDATE SET sip_uri = excluded.sip_uri`,
+		agentID, orgID, uri, now.Millis()); err != nil {
+		return agentplane.SIPEndpoint{}, mapErr(err)
+	}
+	return q.GetSIP(ctx, orgID, agentID)
+}
+
+// GetSIP returns the agent's endpoint, or {deployed: false} when there is
+// none.
+func (q *Queries) GetSIP(ctx context.Context, orgID, agentID string) (agentplane.SIPEndpoint, error) {
+	var (
+		uri string
+		at  int64
+	)
+	err := q.q.QueryRowContext(ctx, `SELECT sip_uri, deployed_at FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`,
+		orgID, agentID).Scan(&uri, &at)
+	if errNoRows(err) {
+		return agentplane.SIPEndpoint{}, nil
+	}
+	if err != nil {
+		return agentplane.SIPEndpoint{}, err
+	}
+	t := agentplane.TimeFromMillis(at)
+	return agentplane.SIPEndpoint{Deployed: true, SIPURI: &uri, DeployedAt: &t}, nil
+}
+
+// UndeploySIP removes the agent's endpoint; ENotFound when not deployed.
+func (q *Queries) UndeploySIP(ctx context.Context, orgID, agentID string) error {
+	res, err := q.q.ExecContext(ctx, `DELETE FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
+	return affectedOne(res, err, "the agent is not deployed as SIP")
+}
+
+// DeleteAgentDeployments removes the agent's SIP endpoint and widgets
+// (agent deletion; the caller's transaction also deletes the agent).
+func (q *Queries) DeleteAgentDeployments(ctx context.Context, orgID, agentID string) error {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID); err != nil {
+		return err
+	}
+	_, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
+	return err
+}
