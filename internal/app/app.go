@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentplane/agentplane/internal/config"
 	"github.com/agentplane/agentplane/internal/httpapi"
+	"github.com/agentplane/agentplane/internal/jobs"
 	"github.com/agentplane/agentplane/internal/llm"
 	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
@@ -26,6 +27,7 @@ type App struct {
 	log     *slog.Logger
 	store   *store.Store
 	svc     *service.Service
+	queue   *jobs.Queue
 	handler *httpapi.Server
 	ln      net.Listener
 	srv     *http.Server
@@ -50,7 +52,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return nil, err
 		}
 	}
-	a.svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain})
+	// The queue's worker calls the service and the service enqueues on the
+	// queue: build the queue with a function that reaches the service once
+	// it exists.
+	var svc *service.Service
+	a.queue, err = jobs.New(ctx, st, cfg.DatabaseURL, func(ctx context.Context, id string, final bool) error {
+		return svc.RunWorkflow(ctx, id, final)
+	}, jobs.Options{Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue})
+	a.svc = svc
 	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("create default organization: %w", err)
@@ -89,6 +103,10 @@ func (a *App) Run(ctx context.Context) error {
 		a.svc.RunLastUsedFlusher(bg, 10*time.Second)
 	}()
 
+	if err := a.queue.Start(bg); err != nil {
+		stopBG()
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	a.log.Info("serving", "addr", a.Addr(), "engine", a.store.Engine())
@@ -103,6 +121,11 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	if err := a.srv.Shutdown(sctx); err != nil {
 		a.log.Warn("shutdown", "err", err)
+	}
+	// Running jobs get the rest of the shutdown budget; what is still
+	// running then is cancelled and handed back to the queue.
+	if err := a.queue.Stop(sctx); err != nil {
+		a.log.Warn("stop jobs", "err", err)
 	}
 	stopBG()
 	<-flushed

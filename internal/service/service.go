@@ -23,6 +23,7 @@ type Service struct {
 	model llm.Model // nil: builtin, deterministic text only
 
 	sipDomain string
+	queue     Queue
 }
 
 // Options configures New.
@@ -35,6 +36,8 @@ type Options struct {
 	Model llm.Model
 	// SIPDomain is the domain of agents' SIP URIs.
 	SIPDomain string
+	// Queue runs workflows; nil refuses to start them (503).
+	Queue Queue
 }
 
 // New returns a Service over s.
@@ -48,7 +51,7 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.SIPDomain == "" {
 		opts.SIPDomain = "sip.agentplane.local"
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, used: lastUsed{pending: map[string]int64{}}}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, used: lastUsed{pending: map[string]int64{}}}
 }
 
 // stamp is the current time as stored.

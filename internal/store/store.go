@@ -42,8 +42,9 @@ type querier interface {
 // transaction. Store embeds one bound to the pool; WithTx hands out one bound
 // to a transaction.
 type Queries struct {
-	q querier
-	d *dialect
+	q  querier
+	d  *dialect
+	tx *sql.Tx // nil outside a transaction
 }
 
 // Store is an open database with its schema migrated.
@@ -191,7 +192,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
-	if err := fn(&Queries{q: s.wrap(tx), d: s.d}); err != nil {
+	if err := fn(&Queries{q: s.wrap(tx), d: s.d, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
