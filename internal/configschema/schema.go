@@ -140,3 +140,13 @@ func Generate() (config, inputs []byte, err error) {
 	inputs, err = generateInputs()
 	return config, inputs, err
 }
+
+// InputsJSON returns the instruction_builder_inputs schema document (what
+// a model is asked to fill when scaffolding from a website).
+func InputsJSON() []byte {
+	c, err := builtInputs()
+	if err != nil {
+		panic(err)
+	}
+	return c.doc
+}

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/service"
 )
 
 func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) error {
@@ -52,7 +55,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 		Channel:   lq.oneOf("channel", agentplane.ConversationChannels),
 		Status:    lq.oneOf("status", append(slices.Clone(agentplane.OpenStatuses), agentplane.TerminalStatuses...)),
 		AgentID:   lq.id("agent_id"), AgentVersionID: lq.id("agent_version_id"),
-		AgentNumber:   lq.vals.Get("agent_number"),
+		AgentNumber:   lq.phone("agent_number"),
 		DurationAbove: lq.float("duration_above"), DurationBelow: lq.float("duration_below"),
 	}
 	if err := lq.err(); err != nil {
@@ -66,6 +69,24 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// phone reads an optional phone number parameter in any common format. A
+// "+" left unescaped in a query string arrives as a space; read it back.
+func (lq *listQuery) phone(name string) string {
+	v := lq.vals.Get(name)
+	if v == "" {
+		return ""
+	}
+	if strings.HasPrefix(v, " ") {
+		v = "+" + strings.TrimLeft(v, " ")
+	}
+	n, ok := service.NormalizeNumber(v)
+	if !ok {
+		lq.v.Add(name+" is not a valid phone number", "phone_number", "query", name)
+		return ""
+	}
+	return n
+}
+
 // float reads an optional number parameter.
 func (lq *listQuery) float(name string) *float64 {
 	v := lq.vals.Get(name)
@@ -73,7 +94,7 @@ func (lq *listQuery) float(name string) *float64 {
 		return nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		lq.v.Add(name+" must be a number", "float_parsing", "query", name)
 		return nil
 	}

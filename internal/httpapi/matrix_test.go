@@ -3,8 +3,10 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -118,7 +120,7 @@ var mxPinned = []struct {
 	{"POST /core/web-widgets", "org", []ap.Scope{ap.ScopeWebWidgetsManage}, true},
 	{"GET /core/public/web-widgets/{id}", "public", nil, true},
 	{"POST /core/conversations", "org", []ap.Scope{ap.ScopeConversationsManage}, true},
-	{"GET /core/conversations", "org", []ap.Scope{ap.ScopeConversationsRead}, true},
+	{"GET /core/conversations", "org", []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, true},
 }
 
 // mxPublicOK is where SPEC §2 and §14 allow a route without a credential.
@@ -216,6 +218,7 @@ type mxTenant struct {
 type mxCall struct {
 	path   string
 	body   any
+	header map[string]string // extra headers (public routes: Origin)
 	ok     int
 	intact func(t *testing.T)
 }
@@ -274,8 +277,13 @@ var mxFixtures = map[string]mxFixture{
 	"POST /core/agents/{id}/versions/{version}/publish": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		id := w.newAgent(t, e, o)
 		n := w.newVersion(t, e, o, id)
-		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n) + "/publish", body: map[string]any{}, ok: http.StatusOK,
-			intact: func(t *testing.T) { w.versionIntact(t, e, o, id, n) }}
+		num := w.newNumber(t, e, o)
+		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n) + "/publish",
+			body: map[string]any{"phone_numbers": []string{num}, "direction": "both"}, ok: http.StatusOK,
+			intact: func(t *testing.T) {
+				w.versionIntact(t, e, o, id, n)
+				w.numberIntact(t, e, o, num)
+			}}
 	},
 	"GET /core/agents/{id}/versions/diff": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		id := w.newAgent(t, e, o)
@@ -292,6 +300,88 @@ var mxFixtures = map[string]mxFixture{
 	},
 	"POST /core/agent-config-schema/validate": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/core/agent-config-schema/validate", body: map[string]any{"instructions": "hello"}, ok: http.StatusOK}
+	},
+	"GET /core/phone-numbers": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		w.newNumber(t, e, o)
+		return mxCall{path: "/core/phone-numbers", ok: http.StatusOK}
+	},
+	"POST /core/phone-numbers": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		num := mxNumber()
+		return mxCall{path: "/core/phone-numbers", body: map[string]any{"phone_number": num, "label": "matrix", "trunk_id": "trunk-1"}, ok: http.StatusCreated,
+			intact: func(t *testing.T) {
+				w.send(e, o, req{method: http.MethodGet, path: "/core/phone-numbers/" + url.PathEscape(num), token: o.adminKey}).want(t, http.StatusNotFound)
+			}}
+	},
+	"GET /core/phone-numbers/{phone_number}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		num := w.newNumber(t, e, o)
+		// Escaped "+": what a client that escapes everything sends.
+		return mxCall{path: "/core/phone-numbers/%2B" + strings.TrimPrefix(num, "+"), ok: http.StatusOK}
+	},
+	"PATCH /core/phone-numbers/{phone_number}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		num := w.newNumber(t, e, o)
+		return mxCall{path: "/core/phone-numbers/" + url.PathEscape(num), body: map[string]any{"label": "renamed", "outbound_shareable": true}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.numberIntact(t, e, o, num) }}
+	},
+	"DELETE /core/phone-numbers/{phone_number}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		num := w.newNumber(t, e, o)
+		return mxCall{path: "/core/phone-numbers/" + url.PathEscape(num), ok: http.StatusNoContent,
+			intact: func(t *testing.T) { w.numberIntact(t, e, o, num) }}
+	},
+	"POST /core/agents/{id}/deploy-as-sip": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		w.newPublished(t, e, o, id)
+		return mxCall{path: "/core/agents/" + id + "/deploy-as-sip", ok: http.StatusOK,
+			intact: func(t *testing.T) { w.sipIntact(t, e, o, id, false) }}
+	},
+	"DELETE /core/agents/{id}/deploy-as-sip": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		w.newPublished(t, e, o, id)
+		w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/deploy-as-sip", token: o.adminKey}).want(t, http.StatusOK)
+		return mxCall{path: "/core/agents/" + id + "/deploy-as-sip", ok: http.StatusNoContent,
+			intact: func(t *testing.T) { w.sipIntact(t, e, o, id, true) }}
+	},
+	"GET /core/web-widgets": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		w.newWidget(t, e, o)
+		return mxCall{path: "/core/web-widgets", ok: http.StatusOK}
+	},
+	"POST /core/web-widgets": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		_, vid := w.newPublished(t, e, o, id)
+		return mxCall{path: "/core/web-widgets", body: map[string]any{"name": "matrix widget", "agent_id": id, "agent_version_id": vid,
+			"domains": []string{"example.com", "http://localhost:3000"}, "published": true, "config": map[string]any{"theme": "dark"}}, ok: http.StatusCreated}
+	},
+	"GET /core/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/web-widgets/" + w.newWidget(t, e, o), ok: http.StatusOK}
+	},
+	"PUT /core/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWidget(t, e, o)
+		return mxCall{path: "/core/web-widgets/" + id, body: map[string]any{"name": "renamed", "domains": []string{"shop.example.com"}}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.widgetIntact(t, e, o, id) }}
+	},
+	"DELETE /core/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWidget(t, e, o)
+		return mxCall{path: "/core/web-widgets/" + id, ok: http.StatusNoContent,
+			intact: func(t *testing.T) { w.widgetIntact(t, e, o, id) }}
+	},
+	"GET /core/conversations": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		w.newConversation(t, e, o)
+		return mxCall{path: "/core/conversations", ok: http.StatusOK}
+	},
+	"POST /core/conversations": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		w.newPublished(t, e, o, id)
+		return mxCall{path: "/core/conversations", body: map[string]any{"channel": "telephone", "direction": "inbound", "user_id": "+15550001111",
+			"agent_id": id, "version": "latest", "custom_metadata": map[string]any{"crm": "42"}}, ok: http.StatusCreated,
+			intact: func(t *testing.T) { w.statsIntact(t, e, o, id) }}
+	},
+	"GET /core/conversations/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/conversations/" + w.newConversation(t, e, o), ok: http.StatusOK}
+	},
+	"PATCH /core/conversations/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newConversation(t, e, o)
+		return mxCall{path: "/core/conversations/" + id, body: map[string]any{"status": "completed", "duration": 42.5, "user_turn_count": 7,
+			"summary": "booked a visit", "transcript": []any{map[string]any{"role": "user", "text": "hi"}}}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.conversationIntact(t, e, o, id) }}
 	},
 	"POST /admin/organizations": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/admin/organizations", body: map[string]any{"name": "Matrix Org", "slug": mxUnique("mx-org-")}, ok: http.StatusCreated}
@@ -339,6 +429,15 @@ var mxFixtures = map[string]mxFixture{
 		k := w.newKey(t, e, o, "/admin/user-pats", o.adminPAT)
 		return mxCall{path: "/admin/user-pats/" + k.KeyID, ok: http.StatusNoContent,
 			intact: func(t *testing.T) { w.keyIntact(t, k.PATKey, service.UserOnly) }}
+	},
+}
+
+// mxPublicFixtures has one entry per registered public route with path
+// parameters: a public route answers the same whatever credential comes
+// with the request (none, garbage, either organization's).
+var mxPublicFixtures = map[string]mxFixture{
+	"GET /core/public/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/public/web-widgets/" + w.newWidget(t, e, o), header: map[string]string{"Origin": "https://example.com"}, ok: http.StatusOK}
 	},
 }
 
@@ -564,6 +663,153 @@ func (w *mxWorld) versionsIntact(t *testing.T, e *env, o *mxTenant, id string, n
 	}
 }
 
+// mxNumber returns a valid North American number no other fixture of
+// this process uses: +1 415 555 xxxx.
+func mxNumber() string {
+	return fmt.Sprintf("+1415555%04d", mxSeq.Add(1)%10000)
+}
+
+// newNumber registers a fresh number with label "fixture" in o and returns
+// it in E.164.
+func (w *mxWorld) newNumber(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	num := mxNumber()
+	var p struct {
+		PhoneNumber string `json:"phone_number"`
+	}
+	// National format on purpose: the server normalizes.
+	national := "(415) 555-" + num[len(num)-4:]
+	w.send(e, o, req{method: http.MethodPost, path: "/core/phone-numbers", token: o.adminKey,
+		body: map[string]any{"phone_number": national, "label": "fixture"}}).want(t, http.StatusCreated).decodeInto(t, &p)
+	if p.PhoneNumber != num {
+		t.Fatalf("registered %q as %q, want %q", national, p.PhoneNumber, num)
+	}
+	return num
+}
+
+// numberIntact checks num is still registered in o as newNumber made it:
+// label "fixture", not shareable, both slots empty.
+func (w *mxWorld) numberIntact(t *testing.T, e *env, o *mxTenant, num string) {
+	t.Helper()
+	var p struct {
+		Label             *string `json:"label"`
+		OutboundShareable bool    `json:"outbound_shareable"`
+		Inbound           *string `json:"inbound_agent_version_id"`
+		Outbound          *string `json:"outbound_agent_version_id"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/phone-numbers/" + url.PathEscape(num), token: o.adminKey}).
+		want(t, http.StatusOK).decodeInto(t, &p)
+	if p.Label == nil || *p.Label != "fixture" || p.OutboundShareable || p.Inbound != nil || p.Outbound != nil {
+		t.Errorf("a rejected request changed phone number %s: %+v", num, p)
+	}
+}
+
+// newPublished adds a version to agent id, publishes it and returns its
+// number and id.
+func (w *mxWorld) newPublished(t *testing.T, e *env, o *mxTenant, id string) (int, string) {
+	t.Helper()
+	var v struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions", token: o.adminKey,
+		body: map[string]any{"config": map[string]any{"instructions": "published fixture", "starting_message": map[string]any{"text": "Hello!"}}}}).
+		want(t, http.StatusCreated).decodeInto(t, &v)
+	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions/" + strconv.Itoa(v.Version) + "/publish", token: o.adminKey}).
+		want(t, http.StatusOK)
+	return v.Version, v.ID
+}
+
+// sipIntact checks agent id's SIP deployment state is still deployed.
+func (w *mxWorld) sipIntact(t *testing.T, e *env, o *mxTenant, id string, deployed bool) {
+	t.Helper()
+	var a struct {
+		SIP struct {
+			Deployed bool `json:"deployed"`
+		} `json:"sip_endpoint"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/agents/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &a)
+	if a.SIP.Deployed != deployed {
+		t.Errorf("a rejected request changed agent %s's SIP deployment to deployed=%v", id, a.SIP.Deployed)
+	}
+}
+
+// newWidget creates a published widget named "fixture widget" (on a new
+// agent with a published version) in o and returns its id.
+func (w *mxWorld) newWidget(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	agent := w.newAgent(t, e, o)
+	_, vid := w.newPublished(t, e, o, agent)
+	var wd struct {
+		ID string `json:"id"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/core/web-widgets", token: o.adminKey,
+		body: map[string]any{"name": "fixture widget", "agent_id": agent, "agent_version_id": vid, "domains": []string{"example.com"}, "published": true}}).
+		want(t, http.StatusCreated).decodeInto(t, &wd)
+	return wd.ID
+}
+
+// widgetIntact checks widget id is as newWidget made it.
+func (w *mxWorld) widgetIntact(t *testing.T, e *env, o *mxTenant, id string) {
+	t.Helper()
+	var wd struct {
+		Name    string   `json:"name"`
+		Domains []string `json:"domains"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/web-widgets/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &wd)
+	if wd.Name != "fixture widget" || !slices.Equal(wd.Domains, []string{"https://example.com"}) {
+		t.Errorf("a rejected request changed web widget %s: %+v", id, wd)
+	}
+}
+
+// newConversation starts a conversation (with custom metadata, a
+// sensitive field) on a new agent with a published version in o and
+// returns its id.
+func (w *mxWorld) newConversation(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	agent := w.newAgent(t, e, o)
+	w.newPublished(t, e, o, agent)
+	var c struct {
+		Conversation struct {
+			ID string `json:"id"`
+		} `json:"conversation"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/core/conversations", token: o.adminKey,
+		body: map[string]any{"channel": "webrtc", "direction": "inbound", "user_id": "visitor", "agent_id": agent,
+			"initial_context": map[string]any{"page": "/pricing"}, "custom_metadata": map[string]any{"crm": "42"}}}).
+		want(t, http.StatusCreated).decodeInto(t, &c)
+	return c.Conversation.ID
+}
+
+// conversationIntact checks conversation id is still as newConversation
+// made it.
+func (w *mxWorld) conversationIntact(t *testing.T, e *env, o *mxTenant, id string) {
+	t.Helper()
+	var c struct {
+		Status   string   `json:"status"`
+		Duration *float64 `json:"duration"`
+		Summary  *string  `json:"summary"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/conversations/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &c)
+	if c.Status != "token_created" || c.Duration != nil || c.Summary != nil {
+		t.Errorf("a rejected request changed conversation %s: %+v", id, c)
+	}
+}
+
+// statsIntact checks agent id has no conversation yet.
+func (w *mxWorld) statsIntact(t *testing.T, e *env, o *mxTenant, id string) {
+	t.Helper()
+	var a struct {
+		Stats struct {
+			Total int `json:"total"`
+		} `json:"conversation_stats"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/agents/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &a)
+	if a.Stats.Total != 0 {
+		t.Errorf("a rejected request started a conversation on agent %s (total %d)", id, a.Stats.Total)
+	}
+}
+
 func (w *mxWorld) newMember(t *testing.T, e *env, o *mxTenant) string {
 	t.Helper()
 	var m struct {
@@ -720,6 +966,37 @@ func TestMatrix(t *testing.T) {
 				t.Run(rt.Method+" "+rt.Path, func(t *testing.T) {
 					t.Parallel()
 					w.route(t, rt)
+				})
+			}
+		})
+		// Public routes with path parameters: the credential, whatever it
+		// is, changes nothing. (Not recorded for the leak check: what a
+		// public read shows is public by design.)
+		t.Run("public", func(t *testing.T) {
+			for _, rt := range routes {
+				if !rt.Public || !strings.Contains(rt.Path, "{") {
+					continue
+				}
+				key := rt.Method + " " + rt.Path
+				t.Run(key, func(t *testing.T) {
+					t.Parallel()
+					fx := mxPublicFixtures[key]
+					if fx == nil {
+						t.Fatalf("no fixture for public route %s: add one to mxPublicFixtures", key)
+					}
+					for _, c := range []struct{ name, token, org string }{
+						{"no credential", "", ""},
+						{"garbage token", "garbage", ""},
+						{"own organization's key", w.a.adminKey, ""},
+						{"other organization's key", w.b.adminKey, ""},
+						{"other organization's PAT and header", w.b.adminPAT, w.b.id},
+					} {
+						t.Run(c.name, func(t *testing.T) {
+							e := mxBind(t, w.e)
+							call := fx(t, w, e, w.a)
+							e.do(req{method: rt.Method, path: call.path, token: c.token, org: c.org, body: call.body, header: call.header}).want(t, call.ok)
+						})
+					}
 				})
 			}
 		})

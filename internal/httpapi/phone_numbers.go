@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/agentplane/agentplane"
 )
@@ -9,7 +10,7 @@ import (
 func (s *Server) listPhoneNumbers(w http.ResponseWriter, r *http.Request) error {
 	c := callerFrom(r.Context())
 	lq := s.parseList(r.URL.Query(), "phone-numbers", c.OrganizationID, "phone_number", "agent_id", "trunk_id")
-	f := agentplane.PhoneNumberFilter{PhoneNumber: lq.vals.Get("phone_number"), AgentID: lq.id("agent_id"), TrunkID: lq.vals.Get("trunk_id")}
+	f := agentplane.PhoneNumberFilter{PhoneNumber: digits(lq.vals.Get("phone_number")), AgentID: lq.id("agent_id"), TrunkID: lq.vals.Get("trunk_id")}
 	if err := lq.err(); err != nil {
 		return err
 	}
@@ -62,4 +63,24 @@ func (s *Server) deletePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// digits keeps what can appear in an E.164 number, so "+1 (415)" and an
+// unescaped "+" (a space in a query string) search as "+1415".
+func digits(s string) string {
+	t := strings.TrimLeft(s, " ")
+	plus := len(t) < len(s) || strings.HasPrefix(t, "+")
+	out := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, t)
+	if out == "" {
+		return s // nothing number-like: search for it as written
+	}
+	if plus {
+		out = "+" + out
+	}
+	return out
 }

@@ -66,10 +66,41 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 	if err != nil {
 		return agentplane.ConversationStart{}, err
 	}
+	if in.AgentNumber != nil {
+		num, ok := NormalizeNumber(*in.AgentNumber)
+		if !ok {
+			var v agentplane.Violations
+			v.Add("agent_number is not a valid phone number", "phone_number", "body", "agent_number")
+			return agentplane.ConversationStart{}, v.Err()
+		}
+		in.AgentNumber = &num
+	}
 	var out agentplane.ConversationStart
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
 		v, err := resolve(ctx, q, c.OrganizationID, in, version)
 		if err != nil {
+			return err
+		}
+		// Fields that didn't decide the version must still be true of it.
+		var bad agentplane.Violations
+		if in.AgentID != nil && *in.AgentID != v.AgentID {
+			bad.Add("agent_id does not match the resolved version's agent", "mismatch", "body", "agent_id")
+		}
+		if in.WebWidgetID != nil {
+			if _, err := q.GetWidget(ctx, c.OrganizationID, *in.WebWidgetID); agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
+				bad.Add("web_widget_id names no widget of this organization", "not_found", "body", "web_widget_id")
+			} else if err != nil {
+				return err
+			}
+		}
+		if in.AgentNumber != nil && (in.AgentVersionID != nil || version > 0) {
+			if _, err := q.GetPhoneNumber(ctx, c.OrganizationID, *in.AgentNumber); agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
+				bad.Add("agent_number is not registered in this organization", "not_found", "body", "agent_number")
+			} else if err != nil {
+				return err
+			}
+		}
+		if err := bad.Err(); err != nil {
 			return err
 		}
 		now := s.stamp()
@@ -79,10 +110,7 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 			Status: "token_created", UserID: in.UserID, InitialContext: compactOrNil(in.InitialContext),
 			CustomMetadata: compactOrNil(in.CustomMetadata), CreatedAt: now, UpdatedAt: now,
 		}
-		if in.AgentNumber != nil {
-			num, _ := NormalizeNumber(*in.AgentNumber)
-			conv.AgentNumber = &num
-		}
+		conv.AgentNumber = in.AgentNumber
 		if err := q.CreateConversation(ctx, conv); err != nil {
 			return err
 		}

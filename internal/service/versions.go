@@ -196,4 +196,3 @@ func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agent
 	})
 	return v, err
 }
-
