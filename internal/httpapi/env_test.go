@@ -11,9 +11,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentplane/agentplane/internal/dbtest"
 	"github.com/agentplane/agentplane/internal/httpapi"
+	"github.com/agentplane/agentplane/internal/jobs"
 	"github.com/agentplane/agentplane/internal/openapitest"
 	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
@@ -33,7 +35,21 @@ type env struct {
 	client *http.Client
 	logs   *syncBuffer
 
-	boot service.BootstrapResult // org "acme": admin user, org key, PAT
+	boot  service.BootstrapResult // org "acme": admin user, org key, PAT
+	queue *jobs.Queue
+}
+
+// startJobs makes this env's node work its queue until the test ends.
+func (e *env) startJobs() {
+	e.t.Helper()
+	if err := e.queue.Start(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.queue.Stop(ctx)
+	})
 }
 
 // syncBuffer is a log sink safe for concurrent handlers.
@@ -54,19 +70,45 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// withJobs gives the env a real River queue (see env.startJobs); envs
+// without it answer 503 to routes that start workflows. It's opt-in because
+// River's migrations cost ~100 ms per database.
+func withJobs(o *service.Options) { o.Queue = needQueue{} }
+
+// needQueue marks an env that asked for a queue; newEnv replaces it.
+type needQueue struct{ service.Queue }
+
 // newEnv starts an API on engine with organization "acme". Options, if
-// given, adjust the service (a model, a clock).
+// given, adjust the service (a model, a clock, withJobs).
 func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
-	st := dbtest.Open(t, engine)
+	sopts := dbtest.Options(t, engine)
+	st, err := store.Open(ctx, sopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := service.Options{Logger: log}
 	for _, o := range options {
 		o(&opts)
 	}
-	svc := service.New(st, opts)
+	// A real River queue when asked for; its jobs are worked only after
+	// e.startJobs.
+	var svc *service.Service
+	var queue *jobs.Queue
+	if _, ok := opts.Queue.(needQueue); ok {
+		queue, err = jobs.New(ctx, st, sopts.DatabaseURL, func(ctx context.Context, id string, final bool) error {
+			return svc.RunWorkflow(ctx, id, final)
+		}, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Queue = queue
+	}
+	svc = service.New(st, opts)
 	key, err := svc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -79,18 +121,18 @@ func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)
 		t.Fatal(err)
 	}
 	return &env{
-		t: t, engine: engine, store: st, svc: svc, server: srv, url: ts.URL, logs: logs,
+		t: t, engine: engine, store: st, svc: svc, server: srv, url: ts.URL, logs: logs, queue: queue,
 		client: &http.Client{Transport: openapitest.New(t).Transport(nil)},
 		boot:   boot,
 	}
 }
 
 // forEngine runs fn as a parallel subtest on every available engine.
-func forEngine(t *testing.T, fn func(t *testing.T, e *env)) {
+func forEngine(t *testing.T, fn func(t *testing.T, e *env), options ...func(*service.Options)) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			fn(t, newEnv(t, engine))
+			fn(t, newEnv(t, engine, options...))
 		})
 	}
 }

@@ -295,6 +295,19 @@ var mxFixtures = map[string]mxFixture{
 		a, b := w.newVersion(t, e, o, id), w.newVersion(t, e, o, id)
 		return mxCall{path: "/core/agents/" + id + "/versions/compare", body: map[string]any{"from_version": a, "to_version": b}, ok: http.StatusOK}
 	},
+	"POST /core/agents/{id}/versions/{version}/generate-instructions": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		n := w.newInputsVersion(t, e, o, id)
+		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n) + "/generate-instructions", ok: http.StatusAccepted,
+			intact: func(t *testing.T) { w.notGenerating(t, e, o, id, n) }}
+	},
+	"GET /core/workflows": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		w.newWorkflow(t, e, o)
+		return mxCall{path: "/core/workflows", ok: http.StatusOK}
+	},
+	"GET /core/workflows/{workflow_id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/workflows/" + w.newWorkflow(t, e, o), ok: http.StatusOK}
+	},
 	"GET /core/agent-config-schema": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/core/agent-config-schema", ok: http.StatusOK}
 	},
@@ -635,6 +648,46 @@ func (w *mxWorld) newVersion(t *testing.T, e *env, o *mxTenant, id string) int {
 }
 
 // versionIntact checks draft n of agent id is as newVersion made it.
+// newInputsVersion creates a draft with builder inputs (so instructions can
+// be generated) and returns its number.
+func (w *mxWorld) newInputsVersion(t *testing.T, e *env, o *mxTenant, id string) int {
+	t.Helper()
+	var v struct {
+		Version int `json:"version"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions", token: o.adminKey,
+		body: map[string]any{"config": map[string]any{}, "instruction_builder_inputs": map[string]any{"company_name": "Matrix Co"}}}).
+		want(t, http.StatusCreated).decodeInto(t, &v)
+	return v.Version
+}
+
+// notGenerating checks that a refused request started no generation.
+func (w *mxWorld) notGenerating(t *testing.T, e *env, o *mxTenant, id string, n int) {
+	t.Helper()
+	var v struct {
+		InstructionsStatus string `json:"instructions_status"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n), token: o.adminKey}).
+		want(t, http.StatusOK).decodeInto(t, &v)
+	if v.InstructionsStatus != "idle" {
+		t.Errorf("a rejected request started generating version %d of agent %s: %s", n, id, v.InstructionsStatus)
+	}
+}
+
+// newWorkflow starts an instruction generation in o and returns its
+// workflow id.
+func (w *mxWorld) newWorkflow(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	id := w.newAgent(t, e, o)
+	n := w.newInputsVersion(t, e, o, id)
+	var started struct {
+		WorkflowID string `json:"workflow_id"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n) + "/generate-instructions", token: o.adminKey}).
+		want(t, http.StatusAccepted).decodeInto(t, &started)
+	return started.WorkflowID
+}
+
 func (w *mxWorld) versionIntact(t *testing.T, e *env, o *mxTenant, id string, n int) {
 	t.Helper()
 	var v struct {
@@ -891,7 +944,11 @@ func newMXWorld(t *testing.T, e *env) *mxWorld {
 
 	// The same database served by a service whose clock is two hours
 	// ahead: the expiring credentials have expired there.
-	fsvc := service.New(e.store, service.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
+	fopts := service.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
+	if e.queue != nil {
+		fopts.Queue = e.queue // jobs enqueued here land in the same queue
+	}
+	fsvc := service.New(e.store, fopts)
 	ck, err := fsvc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -1021,7 +1078,7 @@ func TestMatrix(t *testing.T) {
 			}
 		})
 		w.checkLeaks(t)
-	})
+	}, withJobs)
 }
 
 // route runs every credential case, then the cross-organization case, on

@@ -29,6 +29,11 @@ func (s *Server) table() []route {
 		{"PUT /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateVersion},
 		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion},
 
+		// Workflows (SPEC §13).
+		{"POST /core/agents/{id}/versions/{version}/generate-instructions", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.generateInstructions},
+		{"GET /core/workflows", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listWorkflows},
+		{"GET /core/workflows/{workflow_id}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getWorkflow},
+
 		// Phone numbers, SIP, web widgets and conversations (SPEC §9–§12).
 		{"GET /core/phone-numbers", inOrg, []ap.Scope{ap.ScopePhoneNumbersRead}, s.listPhoneNumbers},
 		{"POST /core/phone-numbers", inOrg, []ap.Scope{ap.ScopePhoneNumbersManage}, s.createPhoneNumber},
