@@ -58,7 +58,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	var svc *service.Service
 	a.queue, err = jobs.New(ctx, st, cfg.DatabaseURL, func(ctx context.Context, id string, final bool) error {
 		return svc.RunWorkflow(ctx, id, final)
-	}, jobs.Options{Logger: log})
+	}, jobs.Options{Logger: log, JobTimeout: cfg.JobTimeout})
 	if err != nil {
 		st.Close()
 		return nil, err

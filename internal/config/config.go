@@ -29,6 +29,7 @@ type Config struct {
 	LogLevel        string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	JobTimeout      time.Duration
 }
 
 // setting is one row of the settings table: flag, variable, default, help.
@@ -51,6 +52,7 @@ var settings = []setting{
 	{"log-level", "AGENTPLANE_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"max-body-bytes", "AGENTPLANE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes", false},
 	{"shutdown-timeout", "AGENTPLANE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight requests", false},
+	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false},
 }
 
 // Load parses args (after the subcommand) over the environment. getenv is
@@ -150,6 +152,11 @@ func parse(get func(string) string) (Config, error) {
 		bad("shutdown-timeout", "%q is not a positive duration", get("shutdown-timeout"))
 	} else {
 		c.ShutdownTimeout = d
+	}
+	if d, err := time.ParseDuration(get("job-timeout")); err != nil || d < time.Second {
+		bad("job-timeout", "%q is not a duration of at least 1s", get("job-timeout"))
+	} else {
+		c.JobTimeout = d
 	}
 	return c, errors.Join(errs...)
 }

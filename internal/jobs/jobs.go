@@ -50,9 +50,9 @@ type Options struct {
 	// MaxAttempts per job (default 5); retries back off exponentially.
 	MaxAttempts int
 	// RescueStuckJobsAfter hands a job whose worker died back to the queue
-	// (default 6 minutes — just over the 5-minute job timeout, which River
-	// requires — not River's hour, so a crashed node's work resumes soon
-	// after it restarts or on another node).
+	// (default: the job timeout plus a fifth — 6 minutes for 5 — not
+	// River's hour, so a crashed node's work resumes soon after it restarts
+	// or on another node).
 	RescueStuckJobsAfter time.Duration
 	// Workers is how many jobs run at once on this node (default 4).
 	Workers int
@@ -81,9 +81,6 @@ func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, 
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
-	if opts.RescueStuckJobsAfter <= 0 {
-		opts.RescueStuckJobsAfter = 6 * time.Minute
-	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
@@ -91,7 +88,9 @@ func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, 
 		opts.JobTimeout = 5 * time.Minute
 	}
 	if opts.RescueStuckJobsAfter < opts.JobTimeout {
-		opts.RescueStuckJobsAfter = opts.JobTimeout + time.Minute
+		// River requires rescue ≥ timeout; a fifth more (at least a
+		// second) leaves a timed-out attempt room to give up first.
+		opts.RescueStuckJobsAfter = opts.JobTimeout + max(opts.JobTimeout/5, time.Second)
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 200 * time.Millisecond
