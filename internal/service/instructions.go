@@ -3,7 +3,9 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/agentplane/agentplane"
@@ -120,7 +122,7 @@ func (s *Service) instructionsFor(ctx context.Context, in agentplane.Instruction
 		{Role: "user", Content: string(inputs)},
 	})
 	if err != nil {
-		return "", fmt.Errorf("generate instructions: %w", err)
+		return "", modelError("generate instructions", err)
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -195,4 +197,18 @@ func InstructionsTemplate(in agentplane.InstructionBuilderInputs) string {
 	section("Closing", val(in.Closing))
 	section("Additional instructions", val(in.AdvancedInstructions))
 	return b.String()
+}
+
+// modelError classifies a model failure for the step runner: an answer no
+// retry will change (a 4xx other than 429, unusable output) ends the
+// workflow at once; anything else (5xx, 429, network) is retried.
+func modelError(what string, err error) error {
+	var se *llm.StatusError
+	if errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests {
+		return agentplane.Errorf(agentplane.EUnavailable, "%s: the language model refused the request: %v", what, se)
+	}
+	if errors.Is(err, llm.ErrInvalidOutput) || errors.Is(err, llm.ErrTooLarge) {
+		return agentplane.Errorf(agentplane.EInvalid, "%s: the language model's answer is unusable: %v", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

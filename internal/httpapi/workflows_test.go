@@ -1,0 +1,198 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+// wfWorkflow is a workflow as the API returns it.
+type wfWorkflow struct {
+	WorkflowID string `json:"workflow_id"`
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	Steps      []struct {
+		Name       string  `json:"name"`
+		Status     string  `json:"status"`
+		StartedAt  *string `json:"started_at"`
+		FinishedAt *string `json:"finished_at"`
+	} `json:"steps"`
+	AgentID *string `json:"agent_id"`
+	Version *int    `json:"version"`
+	Error   *string `json:"error"`
+}
+
+const wfInputs = `{"company_name": "Acme Plumbing", "industry": "plumbing", "purpose": "Book repair visits",
+	"personality": "Warm and brisk", "opening_line": "Acme Plumbing, how can I help?", "conversation_flow": "Ask for the address, then a time.",
+	"knowledge": "We serve Springfield.", "faqs": [{"question": "Weekends?", "answer": "Saturdays only."}],
+	"guardrails": ["Never quote prices"], "escalation": "Offer a callback from a plumber.", "closing": "Thank them and say goodbye."}`
+
+// wfDraft creates an agent with a draft v1 carrying builder inputs.
+func wfDraft(t *testing.T, e *env) string {
+	t.Helper()
+	agent := vrAgent(t, e)
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions", body: `{"config": {"language": "en-US"}, "instruction_builder_inputs": ` + wfInputs + `}`}).want(t, 201)
+	return agent
+}
+
+// wfWait polls the workflow until it ends.
+func wfWait(t *testing.T, e *env, id string) wfWorkflow {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var w wfWorkflow
+		e.admin(req{method: "GET", path: "/core/workflows/" + id}).want(t, 200).decodeInto(t, &w)
+		if w.Status == "succeeded" || w.Status == "failed" {
+			return w
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workflow %s still %s", id, w.Status)
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval
+	}
+}
+
+// TestGenerateInstructions: two concurrent starts give one 202 and one
+// 409; publishing while generating is 409; after success the template's
+// instructions are in the config, the flags are clear, and publish works.
+func TestGenerateInstructions(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *env) {
+		agent := wfDraft(t, e)
+		base := "/core/agents/" + agent + "/versions/1"
+		// Stale inputs block publishing until generated.
+		e.admin(req{method: "POST", path: base + "/publish"}).want(t, 409)
+
+		var wg sync.WaitGroup
+		results := make([]resp, 2)
+		for i := range results {
+			wg.Go(func() { results[i] = e.admin(req{method: "POST", path: base + "/generate-instructions"}) })
+		}
+		wg.Wait()
+		statuses := []int{results[0].status, results[1].status}
+		if !(statuses[0] == 202 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 202) {
+			t.Fatalf("two concurrent starts: %v (%s / %s)", statuses, results[0].body, results[1].body)
+		}
+		var started struct {
+			WorkflowID string `json:"workflow_id"`
+			Status     string `json:"status"`
+		}
+		for _, r := range results {
+			if r.status == 202 {
+				r.decodeInto(t, &started)
+			} else if eb := r.err(t); eb.Code != "conflict" || !strings.Contains(eb.Detail, "already being generated") {
+				t.Errorf("409 body %+v", eb)
+			}
+		}
+		if started.Status != "queued" {
+			t.Errorf("started %+v", started)
+		}
+		eb := e.admin(req{method: "POST", path: base + "/publish"}).want(t, 409).err(t)
+		if !strings.Contains(eb.Detail, "being generated") {
+			t.Errorf("publish during generation: %+v", eb)
+		}
+		if v := vrGet(t, e, agent, "1"); v.InstructionsStatus != "generating" {
+			t.Errorf("status while queued: %s", v.InstructionsStatus)
+		}
+
+		e.startJobs()
+		w := wfWait(t, e, started.WorkflowID)
+		if w.Status != "succeeded" || w.Kind != "generate_instructions" || len(w.Steps) != 1 || w.Steps[0].Status != "succeeded" ||
+			w.Steps[0].StartedAt == nil || w.Steps[0].FinishedAt == nil || *w.AgentID != agent || *w.Version != 1 || w.Error != nil {
+			t.Fatalf("workflow %+v", w)
+		}
+		v := vrGet(t, e, agent, "1")
+		var cfg struct {
+			Instructions string `json:"instructions"`
+			Language     string `json:"language"`
+		}
+		_ = json.Unmarshal(v.Config, &cfg)
+		for _, want := range []string{"Acme Plumbing", "Book repair visits", "Warm and brisk", "Ask for the address", "Springfield",
+			"Q: Weekends?", "Never quote prices", "Offer a callback", "Thank them"} {
+			if !strings.Contains(cfg.Instructions, want) {
+				t.Errorf("instructions lack %q:\n%s", want, cfg.Instructions)
+			}
+		}
+		if cfg.Language != "en-US" || v.InstructionsStatus != "idle" || v.InstructionsDirty || v.InstructionsManuallyEdited {
+			t.Errorf("after generation: %+v", v)
+		}
+		e.admin(req{method: "POST", path: base + "/publish"}).want(t, 200)
+		// A published version can't be regenerated; a draft without inputs
+		// can't be generated.
+		e.admin(req{method: "POST", path: base + "/generate-instructions"}).want(t, 400)
+		e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions", body: `{"config": {}}`}).want(t, 201)
+		eb = e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions/2/generate-instructions"}).want(t, 400).err(t)
+		if !strings.Contains(eb.Detail, "instruction_builder_inputs") {
+			t.Errorf("no inputs: %+v", eb)
+		}
+
+		var page struct{ Data []wfWorkflow }
+		e.admin(req{method: "GET", path: "/core/workflows?kind=generate_instructions&status=succeeded"}).want(t, 200).decodeInto(t, &page)
+		if len(page.Data) != 1 || page.Data[0].WorkflowID != started.WorkflowID {
+			t.Errorf("workflow list %+v", page.Data)
+		}
+		e.admin(req{method: "GET", path: "/core/workflows?kind=nope"}).want(t, 422)
+	}, withJobs)
+}
+
+// TestGenerateInstructionsWithModel: with a model configured the
+// instructions are the model's; a model that keeps failing ends the
+// workflow failed with the version marked failed (not left generating).
+func TestGenerateInstructionsWithModel(t *testing.T) {
+	t.Parallel()
+	var fail bool
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		f := fail
+		mu.Unlock()
+		if f {
+			http.Error(w, `{"error":{"message":"model is down"}}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",
+			"message":{"role":"assistant","content":"You are the phone agent of Acme Plumbing. Book visits."}}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	e := newEnv(t, store.SQLite, withModel(t, srv), withJobs)
+	e.startJobs()
+	agent := wfDraft(t, e)
+	var started struct {
+		WorkflowID string `json:"workflow_id"`
+	}
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions/1/generate-instructions"}).want(t, 202).decodeInto(t, &started)
+	if w := wfWait(t, e, started.WorkflowID); w.Status != "succeeded" {
+		t.Fatalf("%+v", w)
+	}
+	v := vrGet(t, e, agent, "1")
+	var cfg struct{ Instructions string }
+	_ = json.Unmarshal(v.Config, &cfg)
+	if cfg.Instructions != "You are the phone agent of Acme Plumbing. Book visits." {
+		t.Errorf("instructions %q", cfg.Instructions)
+	}
+
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	e.admin(req{method: "PUT", path: "/core/agents/" + agent + "/versions/1", body: `{"instruction_builder_inputs": {"company_name": "Acme Two"}}`}).want(t, 200)
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions/1/generate-instructions"}).want(t, 202).decodeInto(t, &started)
+	w := wfWait(t, e, started.WorkflowID)
+	if w.Status != "failed" || w.Error == nil || w.Steps[0].Status != "failed" {
+		t.Fatalf("failing model: %+v", w)
+	}
+	v = vrGet(t, e, agent, "1")
+	if v.InstructionsStatus != "failed" {
+		t.Errorf("version after a failed generation: %s", v.InstructionsStatus)
+	}
+	_ = json.Unmarshal(v.Config, &cfg)
+	if cfg.Instructions != "You are the phone agent of Acme Plumbing. Book visits." {
+		t.Errorf("a failed generation changed the instructions: %q", cfg.Instructions)
+	}
+}
