@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentplane/agentplane/internal/config"
+	"github.com/agentplane/agentplane/internal/fetch"
 	"github.com/agentplane/agentplane/internal/httpapi"
 	"github.com/agentplane/agentplane/internal/jobs"
 	"github.com/agentplane/agentplane/internal/llm"
@@ -63,7 +64,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue})
+	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
+	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl})
 	a.svc = svc
 	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
 		st.Close()

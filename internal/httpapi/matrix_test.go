@@ -301,6 +301,12 @@ var mxFixtures = map[string]mxFixture{
 		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n) + "/generate-instructions", ok: http.StatusAccepted,
 			intact: func(t *testing.T) { w.notGenerating(t, e, o, id, n) }}
 	},
+	"POST /core/agents/create-from-website": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/agents/create-from-website", body: map[string]any{"company_name": "Matrix Co", "company_website": "https://example.com"}, ok: http.StatusAccepted}
+	},
+	"POST /core/agents/create-demo": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/agents/create-demo", body: map[string]any{"company_website": "https://example.com"}, ok: http.StatusAccepted}
+	},
 	"GET /core/workflows": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		w.newWorkflow(t, e, o)
 		return mxCall{path: "/core/workflows", ok: http.StatusOK}

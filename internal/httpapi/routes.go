@@ -31,6 +31,8 @@ func (s *Server) table() []route {
 
 		// Workflows (SPEC §13).
 		{"POST /core/agents/{id}/versions/{version}/generate-instructions", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.generateInstructions},
+		{"POST /core/agents/create-from-website", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createFromWebsite},
+		{"POST /core/agents/create-demo", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createDemo},
 		{"GET /core/workflows", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listWorkflows},
 		{"GET /core/workflows/{workflow_id}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getWorkflow},
 

@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/agentplane/agentplane/internal/fetch"
+	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -195,4 +200,84 @@ func TestGenerateInstructionsWithModel(t *testing.T) {
 	if cfg.Instructions != "You are the phone agent of Acme Plumbing. Book visits." {
 		t.Errorf("a failed generation changed the instructions: %q", cfg.Instructions)
 	}
+}
+
+// TestCreateFromWebsiteWithModel: the model derives the builder inputs
+// (schema-checked) and writes the instructions; a model answering with
+// invalid JSON fails the workflow with a clear error and creates nothing.
+func TestCreateFromWebsiteWithModel(t *testing.T) {
+	t.Parallel()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><title>Globex Gardens</title></head><body><h1>Garden design</h1><p>Call 0161 496 0000.</p></body></html>`)
+	}))
+	t.Cleanup(site.Close)
+	var mu sync.Mutex
+	jsonReply := `{"company_name": "Globex Gardens", "purpose": "Book garden design consultations", "faqs": [{"question": "Do you do lawns?", "answer": "Yes."}]}`
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ResponseFormat *struct{ Type string } `json:"response_format"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		content := "You are the phone agent of Globex Gardens."
+		if body.ResponseFormat != nil {
+			mu.Lock()
+			content = jsonReply
+			mu.Unlock()
+		}
+		b, _ := json.Marshal(content)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":%s}}]}`, b)
+	}))
+	t.Cleanup(model.Close)
+	e := newEnv(t, store.SQLite, withModel(t, model), withJobs, withCrawl(t, site.URL))
+	e.startJobs()
+
+	var started struct {
+		WorkflowID string `json:"workflow_id"`
+	}
+	e.admin(req{method: "POST", path: "/core/agents/create-from-website", body: map[string]any{"company_name": "Globex", "company_website": site.URL, "skip_deployment": true}}).
+		want(t, 202).decodeInto(t, &started)
+	w := wfWait(t, e, started.WorkflowID)
+	if w.Status != "succeeded" || w.Steps[4].Name != "publish" || w.Steps[4].Status != "skipped" {
+		t.Fatalf("%+v", w)
+	}
+	v := vrGet(t, e, *w.AgentID, "1")
+	var cfg struct{ Instructions string }
+	_ = json.Unmarshal(v.Config, &cfg)
+	if v.Published || cfg.Instructions != "You are the phone agent of Globex Gardens." || !strings.Contains(string(v.InstructionBuilderInputs), "garden design consultations") {
+		t.Errorf("version %+v instructions %q", v, cfg.Instructions)
+	}
+
+	var before struct{ Data []json.RawMessage }
+	e.admin(req{method: "GET", path: "/core/agents"}).want(t, 200).decodeInto(t, &before)
+	for _, bad := range []string{`{"company_name": "Globex", "purpose": `, `{"company": "Globex"}`, `["not", "an", "object"]`} {
+		mu.Lock()
+		jsonReply = bad
+		mu.Unlock()
+		e.admin(req{method: "POST", path: "/core/agents/create-from-website", body: map[string]any{"company_name": "Globex", "company_website": site.URL}}).
+			want(t, 202).decodeInto(t, &started)
+		w = wfWait(t, e, started.WorkflowID)
+		if w.Status != "failed" || w.Error == nil || !strings.Contains(*w.Error, "language model") || w.AgentID != nil ||
+			w.Steps[1].Name != "extract_inputs" || w.Steps[1].Status != "failed" || w.Steps[2].Status != "skipped" {
+			t.Errorf("invalid model output %s: %+v (error %v)", bad, w, w.Error)
+		}
+	}
+	var after struct{ Data []json.RawMessage }
+	e.admin(req{method: "GET", path: "/core/agents"}).want(t, 200).decodeInto(t, &after)
+	if len(after.Data) != len(before.Data) {
+		t.Errorf("failed workflows created agents: %d → %d", len(before.Data), len(after.Data))
+	}
+}
+
+// withCrawl gives the env the guarded fetcher, exempting the test site's
+// loopback address and port.
+func withCrawl(t *testing.T, siteURL string) func(*service.Options) {
+	u, err := url.Parse(siteURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(u.Port())
+	f := fetch.New(fetch.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowPorts: []int{port}})
+	return func(o *service.Options) { o.Crawl = f.Crawl }
 }

@@ -24,6 +24,7 @@ type Service struct {
 
 	sipDomain string
 	queue     Queue
+	crawl     CrawlFunc
 }
 
 // Options configures New.
@@ -38,6 +39,8 @@ type Options struct {
 	SIPDomain string
 	// Queue runs workflows; nil refuses to start them (503).
 	Queue Queue
+	// Crawl reads company websites for scaffolding (the guarded fetcher).
+	Crawl CrawlFunc
 }
 
 // New returns a Service over s.
@@ -51,7 +54,7 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.SIPDomain == "" {
 		opts.SIPDomain = "sip.agentplane.local"
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, used: lastUsed{pending: map[string]int64{}}}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, used: lastUsed{pending: map[string]int64{}}}
 }
 
 // stamp is the current time as stored.
