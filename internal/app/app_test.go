@@ -49,8 +49,20 @@ func (s *syncBuffer) String() string {
 }
 
 // environ is a Getenv over a map, so tests never see the real environment.
+// environ serves vars as the environment. Rate limits are off unless a
+// test sets them: the end-to-end tests load one key far harder than the
+// defaults allow, and limits have their own tests.
 func environ(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
+	return func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		switch k {
+		case "AGENTPLANE_RATE_LIMIT", "AGENTPLANE_AUTH_FAILURE_LIMIT":
+			return "0"
+		}
+		return ""
+	}
 }
 
 // run calls Main to completion with captured output.

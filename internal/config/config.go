@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"strconv"
@@ -30,6 +31,9 @@ type Config struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	JobTimeout      time.Duration
+	RateLimit       float64
+	RateBurst       int
+	AuthFailLimit   int
 }
 
 // setting is one row of the settings table: flag, variable, default, help.
@@ -52,6 +56,9 @@ var settings = []setting{
 	{"log-level", "AGENTPLANE_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"max-body-bytes", "AGENTPLANE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes", false},
 	{"shutdown-timeout", "AGENTPLANE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight requests", false},
+	{"rate-limit", "AGENTPLANE_RATE_LIMIT", "20", "requests per second each credential may sustain (0 disables)", false},
+	{"rate-burst", "AGENTPLANE_RATE_BURST", "40", "requests a credential may make at once", false},
+	{"auth-failure-limit", "AGENTPLANE_AUTH_FAILURE_LIMIT", "30", "failed authentications per minute a client address may make before 429s (0 disables)", false},
 	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false},
 }
 
@@ -152,6 +159,21 @@ func parse(get func(string) string) (Config, error) {
 		bad("shutdown-timeout", "%q is not a positive duration", get("shutdown-timeout"))
 	} else {
 		c.ShutdownTimeout = d
+	}
+	if f, err := strconv.ParseFloat(get("rate-limit"), 64); err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		bad("rate-limit", "%q is not a non-negative number", get("rate-limit"))
+	} else {
+		c.RateLimit = f
+	}
+	if n, err := strconv.Atoi(get("rate-burst")); err != nil || n < 1 {
+		bad("rate-burst", "%q is not a positive integer", get("rate-burst"))
+	} else {
+		c.RateBurst = n
+	}
+	if n, err := strconv.Atoi(get("auth-failure-limit")); err != nil || n < 0 {
+		bad("auth-failure-limit", "%q is not a non-negative integer", get("auth-failure-limit"))
+	} else {
+		c.AuthFailLimit = n
 	}
 	if d, err := time.ParseDuration(get("job-timeout")); err != nil || d < time.Second {
 		bad("job-timeout", "%q is not a duration of at least 1s", get("job-timeout"))

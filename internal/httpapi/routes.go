@@ -10,6 +10,7 @@ func (s *Server) table() []route {
 		{"GET /healthz", public, nil, s.healthz},
 		{"GET /readyz", public, nil, s.readyz},
 		{"GET /openapi.json", public, nil, s.openapi},
+		{"GET /metrics", public, nil, s.serveMetrics},
 
 		// Agents (SPEC §4).
 		{"GET /core/agents", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listAgents},

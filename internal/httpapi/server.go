@@ -12,6 +12,7 @@ import (
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/service"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configures a Server.
@@ -21,6 +22,11 @@ type Options struct {
 	// CursorKey signs list cursors; every node must share it.
 	CursorKey []byte
 	Logger    *slog.Logger
+	// Registry collects the HTTP metrics and is served at /metrics; the
+	// app registers database and job collectors on it too. Nil makes one.
+	Registry *prometheus.Registry
+	// Limits are the rate limits; zero values disable them (tests).
+	Limits Limits
 }
 
 // Server is the API as an http.Handler.
@@ -31,6 +37,8 @@ type Server struct {
 	mux     *http.ServeMux
 	cursors cursorCodec
 	routes  []route
+	metrics *metrics
+	limiter *limiter
 }
 
 // New builds the handler and registers every route of the table.
@@ -41,7 +49,11 @@ func New(svc *service.Service, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{svc: svc, log: opts.Logger, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey}}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{svc: svc, log: opts.Logger, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey},
+		metrics: newMetrics(opts.Registry), limiter: newLimiter(opts.Limits)}
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -97,9 +109,20 @@ func (s *Server) wrap(rt route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.auth != public {
+			if s.limiter.clientBlocked(w, r) {
+				writeError(w, r, s.log, rateLimited("too many failed authentications from this address; retry later"))
+				return
+			}
 			c, err := s.authenticate(r, mode)
 			if err != nil {
+				if agentplane.ErrorCodeOf(err) == agentplane.EUnauthenticated {
+					s.limiter.authFailed(r)
+				}
 				writeError(w, r, s.log, err)
+				return
+			}
+			if !s.limiter.allowCredential(w, c.CredentialID) {
+				writeError(w, r, s.log, rateLimited("rate limit exceeded for this credential; retry after the Retry-After seconds"))
 				return
 			}
 			if !c.Scopes.AllowsAny(rt.scopes...) {

@@ -70,6 +70,11 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	all := slices.Sorted(slices.Values(append(slices.Clone(pin), unpin...)))
 	var changed []agentplane.PhoneNumber
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		// The agent first, as DeleteAgent takes it: one lock order for
+		// every writer of an agent's versions and pins.
+		if _, err := q.LockAgent(ctx, c.OrganizationID, agentID); err != nil {
+			return err
+		}
 		v, err := q.GetVersion(ctx, c.OrganizationID, agentID, n, true)
 		if err != nil {
 			return err

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/agentplane/agentplane"
@@ -57,9 +59,12 @@ func (q *Queries) CreateConversation(ctx context.Context, c agentplane.Conversat
 	})
 }
 
-// bump adds deltas to an agent's counters.
+// bump adds deltas to an agent's counters, in sorted order: concurrent
+// transactions then lock the counter rows in the same order and can't
+// deadlock each other.
 func (q *Queries) bump(ctx context.Context, orgID, agentID string, deltas map[string]float64) error {
-	for name, d := range deltas {
+	for _, name := range slices.Sorted(maps.Keys(deltas)) {
+		d := deltas[name]
 		if d == 0 {
 			continue
 		}

@@ -42,12 +42,17 @@ func (q *Queries) UndeploySIP(ctx context.Context, orgID, agentID string) error 
 	return affectedOne(res, err, "the agent is not deployed as SIP")
 }
 
-// DeleteAgentDeployments removes the agent's SIP endpoint and widgets
+// DeleteAgentDeployments removes the agent's SIP endpoint, widgets and
+// statistics counters
 // (agent deletion; the caller's transaction also deletes the agent).
 func (q *Queries) DeleteAgentDeployments(ctx context.Context, orgID, agentID string) error {
 	if _, err := q.q.ExecContext(ctx, `DELETE FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID); err != nil {
 		return err
 	}
-	_, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID); err != nil {
+		return err
+	}
+	// The agent's counters go with it; its conversations stay as history.
+	_, err := q.q.ExecContext(ctx, `DELETE FROM agent_conversation_stats WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
 	return err
 }

@@ -120,3 +120,23 @@ func (q *Queries) ListWorkflows(ctx context.Context, orgID string, f agentplane.
 // the job queue inserts its job rows in the same transaction as the
 // workflow record they belong to.
 func (q *Queries) SQLTx() *sql.Tx { return q.tx }
+
+// JobCount is the number of queue jobs of one kind in one state.
+type JobCount struct {
+	Kind, State string
+	Count       int64
+}
+
+// JobCounts groups River's jobs by kind and state (the /metrics gauge).
+// River's tables are River's; this one read is the store's only look in.
+func (s *Store) JobCounts(ctx context.Context) ([]JobCount, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT kind, state, COUNT(*) FROM river_job GROUP BY kind, state`)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (JobCount, error) {
+		var jc JobCount
+		err := r.Scan(&jc.Kind, &jc.State, &jc.Count)
+		return jc, err
+	})
+}
