@@ -110,6 +110,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer close(flushed)
 		a.svc.RunLastUsedFlusher(bg, 10*time.Second)
 	}()
+	go a.sweep(bg)
 
 	if err := a.queue.Start(bg); err != nil {
 		stopBG()
@@ -144,6 +145,25 @@ func (a *App) Run(ctx context.Context) error {
 		serveErr = nil
 	}
 	return serveErr
+}
+
+// sweep deletes expired idempotency records every ten minutes; any node
+// may do it, and doing it twice is harmless.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.svc.SweepIdempotencyKeys(ctx); err != nil {
+				a.log.Warn("sweep idempotency keys", "err", err)
+			} else if n > 0 {
+				a.log.Info("swept idempotency keys", "deleted", n)
+			}
+		}
+	}
 }
 
 // Routes exposes the route table (tests and docs).

@@ -94,6 +94,10 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
+// streams reports whether the route streams its answer: such answers are
+// neither buffered nor replayed (compare has no side effects to protect).
+func (rt route) streams() bool { return strings.HasSuffix(rt.pattern, "/compare") }
+
 // RouteInfo describes one route.
 type RouteInfo struct {
 	Method, Path     string
@@ -131,7 +135,13 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(r.Context(), keyCaller, c))
 		}
-		if err := rt.handle(w, r); err != nil {
+		var err error
+		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && rt.auth != public && !rt.streams() {
+			err = s.idempotent(w, r, callerFrom(r.Context()), key, rt.handle)
+		} else {
+			err = rt.handle(w, r)
+		}
+		if err != nil {
 			writeError(w, r, s.log, err)
 		}
 	})
