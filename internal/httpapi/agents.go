@@ -35,7 +35,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a)
+	writeTagged(w, http.StatusCreated, a, a)
 	return nil
 }
 
@@ -44,7 +44,7 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeTagged(w, http.StatusOK, a, a.Agent)
 	return nil
 }
 
@@ -57,7 +57,7 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeTagged(w, http.StatusOK, a, a)
 	return nil
 }
 

@@ -31,7 +31,7 @@ func (s *Server) createPhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, p)
+	writeTagged(w, http.StatusCreated, p, p)
 	return nil
 }
 
@@ -40,7 +40,7 @@ func (s *Server) getPhoneNumber(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	writeTagged(w, http.StatusOK, p, p)
 	return nil
 }
 
@@ -53,7 +53,7 @@ func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	writeTagged(w, http.StatusOK, p, p)
 	return nil
 }
 

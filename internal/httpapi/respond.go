@@ -27,6 +27,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// writeTagged writes a single object with its ETag (SPEC §1), so a client
+// can send it back in If-Match.
+func writeTagged(w http.ResponseWriter, status int, v, tagOf any) {
+	if t := agentplane.ETag(tagOf); t != "" {
+		w.Header().Set("ETag", t)
+	}
+	writeJSON(w, status, v)
+}
+
 // pagination is the paging part of the list envelope (SPEC §1).
 type pagination struct {
 	Limit      int     `json:"limit"`

@@ -133,7 +133,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				writeError(w, r, s.log, agentplane.Errorf(agentplane.EForbidden, "requires scope %s", scopeList(rt.scopes)))
 				return
 			}
-			r = r.WithContext(context.WithValue(r.Context(), keyCaller, c))
+			ctx := context.WithValue(r.Context(), keyCaller, c)
+			if im := r.Header.Get("If-Match"); im != "" {
+				ctx = service.WithIfMatch(ctx, im)
+			}
+			r = r.WithContext(ctx)
 		}
 		var err error
 		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && rt.auth != public && !rt.streams() {

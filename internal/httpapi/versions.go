@@ -59,7 +59,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeTagged(w, http.StatusOK, v, v)
 	return nil
 }
 
@@ -72,7 +72,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	writeTagged(w, http.StatusCreated, v, v)
 	return nil
 }
 
@@ -89,7 +89,7 @@ func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeTagged(w, http.StatusOK, v, v)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func (s *Server) createWidget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, wd)
+	writeTagged(w, http.StatusCreated, wd, wd)
 	return nil
 }
 
@@ -39,7 +39,7 @@ func (s *Server) getWidget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wd)
+	writeTagged(w, http.StatusOK, wd, wd)
 	return nil
 }
 
@@ -52,7 +52,7 @@ func (s *Server) updateWidget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wd)
+	writeTagged(w, http.StatusOK, wd, wd)
 	return nil
 }
 

@@ -103,7 +103,10 @@ func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id stri
 	var a agentplane.Agent
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
 		var err error
-		if a, err = q.GetAgent(ctx, c.OrganizationID, id); err != nil {
+		if a, err = q.LockAgent(ctx, c.OrganizationID, id); err != nil {
+			return err
+		}
+		if err := precondition(ctx, a); err != nil {
 			return err
 		}
 		merge(&a, in)
@@ -122,7 +125,11 @@ func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id stri
 	// and widgets go, then the agent and (by cascade) its versions.
 	// Conversations stay as history.
 	return s.store.WithTx(ctx, func(q *store.Queries) error {
-		if _, err := q.LockAgent(ctx, c.OrganizationID, id); err != nil {
+		a, err := q.LockAgent(ctx, c.OrganizationID, id)
+		if err != nil {
+			return err
+		}
+		if err := precondition(ctx, a); err != nil {
 			return err
 		}
 		if err := q.ClearAgentPins(ctx, c.OrganizationID, id, s.stamp()); err != nil {

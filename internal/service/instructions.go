@@ -100,7 +100,11 @@ func setInstructions(config json.RawMessage, text string) (json.RawMessage, erro
 		return nil, err
 	}
 	m["instructions"] = b
-	return json.Marshal(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return canon(out), nil
 }
 
 // maxInstructions is the schema's bound on config.instructions; model

@@ -80,6 +80,9 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 		if p, err = q.GetPhoneNumber(ctx, c.OrganizationID, e164); err != nil {
 			return err
 		}
+		if err := precondition(ctx, p); err != nil {
+			return err
+		}
 		if in.Label != nil {
 			p.Label = in.Label
 		}
@@ -101,7 +104,16 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 	if !ok {
 		return notRegistered(number)
 	}
-	return s.store.DeletePhoneNumber(ctx, c.OrganizationID, e164)
+	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		p, err := q.GetPhoneNumber(ctx, c.OrganizationID, e164)
+		if err != nil {
+			return err
+		}
+		if err := precondition(ctx, p); err != nil {
+			return err
+		}
+		return q.DeletePhoneNumber(ctx, c.OrganizationID, e164)
+	})
 }
 
 // ListPhoneNumbers pages through the organization's numbers.

@@ -134,13 +134,13 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 			}
 			out = out.NextFrom(base)
 		} else {
-			out.Config = in.Config
+			out.Config = canon(in.Config)
 		}
 		if !agentplane.IsNull(in.InstructionBuilderInputs) {
 			if hasBase && !agentplane.SameJSON(out.InstructionBuilderInputs, in.InstructionBuilderInputs) {
 				out.InstructionsDirty = true
 			}
-			out.InstructionBuilderInputs = in.InstructionBuilderInputs
+			out.InstructionBuilderInputs = canon(in.InstructionBuilderInputs)
 			if !hasBase {
 				// Fresh inputs have never been turned into instructions.
 				out.InstructionsDirty = true
@@ -176,17 +176,20 @@ func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agent
 		if err := v.Editable(); err != nil {
 			return err
 		}
+		if err := precondition(ctx, v); err != nil {
+			return err
+		}
 		if in.Config != nil {
 			if agentplane.InstructionsOf(in.Config) != agentplane.InstructionsOf(v.Config) {
 				v.InstructionsManuallyEdited = true
 			}
-			v.Config = in.Config
+			v.Config = canon(in.Config)
 		}
 		if in.InstructionBuilderInputs != nil {
 			if !agentplane.SameJSON(in.InstructionBuilderInputs, v.InstructionBuilderInputs) {
 				v.InstructionsDirty = true
 			}
-			v.InstructionBuilderInputs = in.InstructionBuilderInputs
+			v.InstructionBuilderInputs = canon(in.InstructionBuilderInputs)
 			if agentplane.IsNull(in.InstructionBuilderInputs) {
 				v.InstructionBuilderInputs = nil
 			}
@@ -195,4 +198,17 @@ func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agent
 		return q.UpdateVersion(ctx, v)
 	})
 	return v, err
+}
+
+// canon returns raw in canonical JSON (what the store returns), so a
+// response built from the input has the same bytes, and ETag, as a later
+// read.
+func canon(raw json.RawMessage) json.RawMessage {
+	if agentplane.IsNull(raw) {
+		return raw
+	}
+	if c, err := agentplane.CanonicalJSON(raw); err == nil {
+		return c
+	}
+	return raw
 }

@@ -92,6 +92,9 @@ func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id str
 		if w, err = q.GetWidget(ctx, c.OrganizationID, id); err != nil {
 			return err
 		}
+		if err := precondition(ctx, w); err != nil {
+			return err
+		}
 		mergeWidget(&w, in)
 		if in.AgentID != nil || in.AgentVersionID != nil {
 			if err := checkPin(ctx, q, c.OrganizationID, w); err != nil {
@@ -109,7 +112,16 @@ func (s *Service) DeleteWidget(ctx context.Context, c *agentplane.Caller, id str
 	if !agentplane.ValidID(id) {
 		return agentplane.Errorf(agentplane.ENotFound, "web widget not found")
 	}
-	return s.store.DeleteWidget(ctx, c.OrganizationID, id)
+	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		w, err := q.GetWidget(ctx, c.OrganizationID, id)
+		if err != nil {
+			return err
+		}
+		if err := precondition(ctx, w); err != nil {
+			return err
+		}
+		return q.DeleteWidget(ctx, c.OrganizationID, id)
+	})
 }
 
 // ListWidgets pages through the organization's widgets.

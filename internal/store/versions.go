@@ -22,9 +22,11 @@ func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error
 		&inputs, &v.InstructionsStatus, &v.InstructionsError, &v.InstructionsDirty,
 		&v.InstructionsManuallyEdited, &created, &upd)
 	v.PublishedAt = timePtr(pubAt)
-	v.Config = config
+	// Canonical JSON: both engines return the same bytes, so a version's
+	// ETag doesn't depend on how PostgreSQL's jsonb reorders keys.
+	v.Config = canonicalOrNil(config)
 	if inputs != nil {
-		v.InstructionBuilderInputs = inputs
+		v.InstructionBuilderInputs = canonicalOrNil(inputs)
 	}
 	v.CreatedAt, v.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
 	return v, err
