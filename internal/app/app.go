@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentplane/agentplane/internal/config"
@@ -36,6 +37,41 @@ type App struct {
 	srv     *http.Server
 	// DefaultKey is the org key created on first start ("" otherwise).
 	DefaultKey string
+
+	conns openConns
+}
+
+// openConns counts the server's open connections, so shutdown can wait
+// for every accepted one to be answered.
+type openConns struct{ n atomic.Int64 }
+
+func (o *openConns) track(_ net.Conn, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		o.n.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		o.n.Add(-1)
+	}
+}
+
+// drain stops taking connections and lets the accepted ones finish. Go's
+// Shutdown alone would drop a connection whose request it had accepted
+// but not yet read (it checks for shutdown after reading the header), so
+// first: close the listener, turn keep-alives off (each answer then closes
+// its connection, idle ones close now), and wait until no connection is
+// left; Shutdown then only mops up what outlived the deadline.
+func (a *App) drain(ctx context.Context) {
+	_ = a.ln.Close()
+	a.srv.SetKeepAlivesEnabled(false)
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for a.conns.n.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // New opens and migrates the database, creates the default organization
@@ -93,6 +129,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState:         a.conns.track,
 	}
 	return a, nil
 }
@@ -128,6 +165,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
 	defer cancel()
+	a.drain(sctx)
 	if err := a.srv.Shutdown(sctx); err != nil {
 		a.log.Warn("shutdown", "err", err)
 	}
@@ -141,7 +179,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.store.Close(); err != nil {
 		a.log.Warn("close database", "err", err)
 	}
-	if errors.Is(serveErr, http.ErrServerClosed) {
+	if errors.Is(serveErr, http.ErrServerClosed) || errors.Is(serveErr, net.ErrClosed) {
 		serveErr = nil
 	}
 	return serveErr

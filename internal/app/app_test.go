@@ -339,7 +339,7 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 	select {
 	case r := <-res:
 		if r.err != nil || r.status != http.StatusCreated || !bytes.Contains(r.body, []byte(`"slow agent"`)) {
-			t.Errorf("in-flight request got %d %s (err %v), want 201 with the agent", r.status, r.body, r.err)
+			t.Errorf("in-flight request got %d %s (err %v), want 201 with the agent\nserver log:\n%s", r.status, r.body, r.err, n.Stderr)
 		}
 	case <-time.After(patience):
 		t.Fatal("the in-flight request never finished")
