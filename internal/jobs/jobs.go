@@ -103,9 +103,9 @@ func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, 
 			return nil, fmt.Errorf("job listener pool: %w", err)
 		}
 		q.listener = pool
-		driver = riverdatabasesql.NewWithPgxListener(st.DB(), pool)
+		driver = riverdatabasesql.NewWithPgxListener(st.JobsDB(), pool)
 	} else {
-		driver = riversqlite.New(st.DB())
+		driver = riversqlite.New(st.JobsDB())
 	}
 	if err := migrate(ctx, st, driver); err != nil {
 		q.close()

@@ -54,6 +54,12 @@ type Store struct {
 	engine  Engine
 	counter *atomic.Int64
 
+	// SQLite allows one writer at a time. Writers queue here, in Go, in
+	// order, instead of spinning in SQLite's busy handler, where under load
+	// a writer can lose every race until busy_timeout runs out.
+	writeMu *sync.Mutex
+	jobsDB  *sql.DB // SQLite: the job queue's own one-connection pool
+
 	statusOnce sync.Once
 	status     *goose.Provider
 	statusErr  error
@@ -136,14 +142,12 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("database url must start with postgres:// or postgresql://")
 	} else {
 		engine = SQLite
-		path := opts.SQLitePath
-		if path == "" {
+		if opts.SQLitePath == "" {
 			if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 				return nil, fmt.Errorf("create data dir: %w", err)
 			}
-			path = filepath.Join(opts.DataDir, "agentplane.db")
 		}
-		db, err = sql.Open("sqlite", sqliteDSN(path))
+		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath(opts)))
 		if err == nil {
 			// WAL lets readers run beside the one writer; _txlock=immediate
 			// makes writers queue on busy_timeout instead of failing to
@@ -162,8 +166,42 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s: %w", engine, err)
 	}
 	s := &Store{db: db, engine: engine, counter: opts.QueryCounter}
-	s.Queries = Queries{q: s.wrap(db), d: dialects[engine]}
+	var pool querier = db
+	if engine == SQLite {
+		s.writeMu = &sync.Mutex{}
+		pool = serialWrites{db, s.writeMu}
+		// River runs many small operations concurrently; on SQLite its
+		// authors recommend a single connection, which serializes them
+		// without busy errors.
+		if s.jobsDB, err = sql.Open("sqlite", sqliteDSN(sqlitePath(opts))); err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.jobsDB.SetMaxOpenConns(1)
+	}
+	s.Queries = Queries{q: s.wrap(pool), d: dialects[engine]}
 	return s, nil
+}
+
+// sqlitePath is the database file of opts.
+func sqlitePath(opts Options) string {
+	if opts.SQLitePath != "" {
+		return opts.SQLitePath
+	}
+	return filepath.Join(opts.DataDir, "agentplane.db")
+}
+
+// serialWrites takes the store's write lock around autocommit writes on
+// the pool (reads go straight through: WAL lets them run beside a writer).
+type serialWrites struct {
+	*sql.DB
+	mu *sync.Mutex
+}
+
+func (s serialWrites) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.DB.ExecContext(ctx, query, args...)
 }
 
 // sqliteDSN is the connection string with the pragmas of DESIGN.md §2.
@@ -175,11 +213,25 @@ func sqliteDSN(path string) string {
 // Engine reports which engine the store runs on.
 func (s *Store) Engine() Engine { return s.engine }
 
-// DB exposes the pool for the job queue, which shares the database.
+// DB exposes the pool (database metrics, and the job queue on PostgreSQL).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// JobsDB is the pool the job queue runs on: on SQLite a dedicated
+// one-connection pool to the same file, on PostgreSQL the shared pool.
+func (s *Store) JobsDB() *sql.DB {
+	if s.jobsDB != nil {
+		return s.jobsDB
+	}
+	return s.db
+}
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	if s.jobsDB != nil {
+		s.jobsDB.Close()
+	}
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -188,6 +240,10 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // rolling back otherwise. On SQLite the transaction takes the write lock at
 // BEGIN (_txlock=immediate), so read-then-write sequences are serialized.
 func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
