@@ -42,13 +42,18 @@ type App struct {
 }
 
 // openConns counts the server's open connections, so shutdown can wait
-// for every accepted one to be answered.
-type openConns struct{ n atomic.Int64 }
+// for every accepted one to be answered, and notes when the last one was
+// accepted.
+type openConns struct {
+	n    atomic.Int64
+	last atomic.Int64 // unix nanoseconds of the newest accept
+}
 
 func (o *openConns) track(_ net.Conn, st http.ConnState) {
 	switch st {
 	case http.StateNew:
 		o.n.Add(1)
+		o.last.Store(time.Now().UnixNano())
 	case http.StateClosed, http.StateHijacked:
 		o.n.Add(-1)
 	}
@@ -61,6 +66,18 @@ func (o *openConns) track(_ net.Conn, st http.ConnState) {
 // its connection, idle ones close now), and wait until no connection is
 // left; Shutdown then only mops up what outlived the deadline.
 func (a *App) drain(ctx context.Context) {
+	// Connections the kernel has already completed sit in the listen
+	// backlog; closing the listener would reset them. Keep accepting until
+	// none has arrived for 50 ms (at most a second), then close.
+	const quiet = 50 * time.Millisecond
+	start := time.Now()
+	for time.Since(start) < time.Second {
+		last := max(a.conns.last.Load(), start.UnixNano())
+		if time.Since(time.Unix(0, last)) >= quiet {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	_ = a.ln.Close()
 	a.srv.SetKeepAlivesEnabled(false)
 	t := time.NewTicker(5 * time.Millisecond)
