@@ -2,6 +2,7 @@ package agentplane
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 )
 
@@ -160,8 +161,8 @@ func (in ConversationUpdate) Validate() error {
 	if in.Duration != nil && (*in.Duration < 0 || *in.Duration > 7*24*3600) {
 		v.Add("duration must be 0 to 604800 seconds", "range", "body", "duration")
 	}
-	if in.UserTurnCount != nil && *in.UserTurnCount < 0 {
-		v.Add("user_turn_count must not be negative", "range", "body", "user_turn_count")
+	if in.UserTurnCount != nil && (*in.UserTurnCount < 0 || *in.UserTurnCount > math.MaxInt32) {
+		v.Add("user_turn_count must be 0 to 2147483647", "range", "body", "user_turn_count")
 	}
 	if in.Transcript != nil && len(in.Transcript) > 512<<10 {
 		v.Add("transcript must be at most 512 KiB", "max_size", "body", "transcript")

@@ -24,8 +24,8 @@ import (
 	"github.com/agentplane/agentplane"
 )
 
-// refused checks err is nil or a well-formed EInvalid with body locations.
-func refused(t *testing.T, what string, err error) bool {
+// fuzzRefused checks err is nil or a well-formed EInvalid with body locations.
+func fuzzRefused(t *testing.T, what string, err error) bool {
 	t.Helper()
 	if err == nil {
 		return false
@@ -42,13 +42,13 @@ func refused(t *testing.T, what string, err error) bool {
 	return true
 }
 
-// bodySeeds start every JSON-body target.
-var bodySeeds = []string{`{}`, `null`, `[]`, `{"name":"x"}`, `{"metadata":{"a":[1,2.0,1e2,{"b":null}]}}`, `{"metadata":"x"}`,
+// fuzzBodySeeds start every JSON-body target.
+var fuzzBodySeeds = []string{`{}`, `null`, `[]`, `{"name":"x"}`, `{"metadata":{"a":[1,2.0,1e2,{"b":null}]}}`, `{"metadata":"x"}`,
 	`{"name":"` + strings.Repeat("é", 200) + `"}`, `{"name":" \t "}`, `{"name":"\ud800"}`, `{"metadata":{"a":1,"a":2}}`,
 	`{"metadata":{"n":1e400,"m":-0.0,"big":123456789012345678901234567890}}`}
 
-func addSeeds(f *testing.F, own ...string) {
-	for _, s := range append(own, bodySeeds...) {
+func fuzzAddSeeds(f *testing.F, own ...string) {
+	for _, s := range append(own, fuzzBodySeeds...) {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
 	}
@@ -57,13 +57,13 @@ func addSeeds(f *testing.F, own ...string) {
 func FuzzAgentInputValidate(f *testing.F) {
 	// No seed near the 10,000-character and 16 KiB limits: the fuzzer
 	// spends its time minimizing such inputs (unit tests cover the limits).
-	addSeeds(f, `{"name":"a","description":"d","active":false,"is_demo":true,"metadata":{}}`, `{"metadata":null}`)
+	fuzzAddSeeds(f, `{"name":"a","description":"d","active":false,"is_demo":true,"metadata":{}}`, `{"metadata":null}`)
 	f.Fuzz(func(t *testing.T, data []byte, create bool) {
 		var in agentplane.AgentInput
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		if refused(t, "AgentInput.Validate", in.Validate(create)) {
+		if fuzzRefused(t, "AgentInput.Validate", in.Validate(create)) {
 			return
 		}
 		if create && in.Name == nil {
@@ -95,7 +95,7 @@ func FuzzOrganizationInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, s string) {
 		in := agentplane.OrganizationInput{Name: name, Slug: s}
 		in.Normalize()
-		if refused(t, "OrganizationInput.Validate", in.Validate()) {
+		if fuzzRefused(t, "OrganizationInput.Validate", in.Validate()) {
 			return
 		}
 		if !slug.MatchString(in.Slug) || strings.HasPrefix(in.Slug, "-") || strings.HasSuffix(in.Slug, "-") || agentplane.ValidID(in.Slug) {
@@ -115,7 +115,7 @@ func FuzzMemberInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, email, role string) {
 		in := agentplane.MemberInput{Email: email, Role: agentplane.Role(role)}
 		in.Normalize()
-		if refused(t, "MemberInput.Validate", in.Validate()) {
+		if fuzzRefused(t, "MemberInput.Validate", in.Validate()) {
 			return
 		}
 		if in.Email != agentplane.NormalizeEmail(in.Email) || len(in.Email) > 254 || !in.Role.Valid() {
@@ -132,7 +132,7 @@ func FuzzMemberInput(f *testing.F) {
 }
 
 func FuzzCredentialInput(f *testing.F) {
-	addSeeds(f, `{"name":"k","expires_at":4102444800000,"scopes":["agents:read","members:manage"]}`, `{"name":"k","expires_at":1}`,
+	fuzzAddSeeds(f, `{"name":"k","expires_at":4102444800000,"scopes":["agents:read","members:manage"]}`, `{"name":"k","expires_at":1}`,
 		`{"name":"k","scopes":[]}`, `{"name":"k","scopes":["root"]}`, `{"name":"k","expires_at":9223372036854775807}`, `{"name":" k "}`)
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte, _ bool) {
@@ -140,7 +140,7 @@ func FuzzCredentialInput(f *testing.F) {
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		if refused(t, "CredentialInput.Validate", in.Validate(now)) {
+		if fuzzRefused(t, "CredentialInput.Validate", in.Validate(now)) {
 			return
 		}
 		if n := utf8.RuneCountInString(in.Name); n < 1 || n > 200 || strings.TrimSpace(in.Name) != in.Name {
@@ -163,7 +163,7 @@ func FuzzCredentialInput(f *testing.F) {
 }
 
 func FuzzWebWidgetInput(f *testing.F) {
-	addSeeds(f, `{"name":"w","agent_id":"01234567-89ab-7def-8123-456789abcdef","agent_version_id":"01234567-89ab-7def-8123-456789abcdef","domains":["Example.com","https://example.com/","http://localhost:3000"],"published":true,"config":{"theme":"dark"}}`,
+	fuzzAddSeeds(f, `{"name":"w","agent_id":"01234567-89ab-7def-8123-456789abcdef","agent_version_id":"01234567-89ab-7def-8123-456789abcdef","domains":["Example.com","https://example.com/","http://localhost:3000"],"published":true,"config":{"theme":"dark"}}`,
 		`{"agent_id":"01234567-89AB-7DEF-8123-456789ABCDEF"}`, `{"domains":["ftp://x","https://u:p@x","x/y","https://x?q","https://x#f",""]}`,
 		`{"domains":["https://[::1]:8080","https://%41.com","http://EXAMPLE.com:80"]}`, `{"config":[]}`, `{"config":null}`)
 	f.Fuzz(func(t *testing.T, data []byte, create bool) {
@@ -171,7 +171,7 @@ func FuzzWebWidgetInput(f *testing.F) {
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		if refused(t, "WebWidgetInput.Validate", in.Validate(create)) {
+		if fuzzRefused(t, "WebWidgetInput.Validate", in.Validate(create)) {
 			return
 		}
 		if create && (in.Name == nil || in.AgentID == nil || in.AgentVersionID == nil) {
@@ -202,7 +202,7 @@ func FuzzWebWidgetInput(f *testing.F) {
 }
 
 func FuzzConversationInput(f *testing.F) {
-	addSeeds(f, `{"channel":"telephone","direction":"inbound","user_id":"u","agent_id":"01234567-89ab-7def-8123-456789abcdef","version":"latest"}`,
+	fuzzAddSeeds(f, `{"channel":"telephone","direction":"inbound","user_id":"u","agent_id":"01234567-89ab-7def-8123-456789abcdef","version":"latest"}`,
 		`{"channel":"webrtc","direction":"outbound","user_id":"u","version":3}`, `{"channel":"sms","direction":"up","user_id":""}`,
 		`{"channel":"text","direction":"inbound","user_id":"u","agent_id":"01234567-89ab-7def-8123-456789abcdef","version":1.5}`,
 		`{"channel":"text","direction":"inbound","user_id":"u","agent_id":"01234567-89ab-7def-8123-456789abcdef","version":"1"}`,
@@ -213,7 +213,7 @@ func FuzzConversationInput(f *testing.F) {
 			return
 		}
 		version, err := in.Validate()
-		if refused(t, "ConversationInput.Validate", err) {
+		if fuzzRefused(t, "ConversationInput.Validate", err) {
 			return
 		}
 		if version < -1 || (version != 0 && in.AgentID == nil) {
@@ -229,14 +229,14 @@ func FuzzConversationInput(f *testing.F) {
 }
 
 func FuzzConversationUpdate(f *testing.F) {
-	addSeeds(f, `{"status":"completed","duration":12.5,"user_turn_count":3,"summary":"s","transcript":[{"role":"user"}]}`,
+	fuzzAddSeeds(f, `{"status":"completed","duration":12.5,"user_turn_count":3,"summary":"s","transcript":[{"role":"user"}]}`,
 		`{"status":"done"}`, `{"duration":-1}`, `{"duration":604800.5}`, `{"user_turn_count":-1}`, `{"duration":1e-320}`)
 	f.Fuzz(func(t *testing.T, data []byte, _ bool) {
 		var in agentplane.ConversationUpdate
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		if refused(t, "ConversationUpdate.Validate", in.Validate()) {
+		if fuzzRefused(t, "ConversationUpdate.Validate", in.Validate()) {
 			return
 		}
 		if in.Status != nil && !agentplane.ValidStatus(*in.Status) {
@@ -252,14 +252,14 @@ func FuzzConversationUpdate(f *testing.F) {
 }
 
 func FuzzPhoneNumberPatch(f *testing.F) {
-	addSeeds(f, `{"label":"l","trunk_id":"t","outbound_shareable":true}`, `{"trunk_id":""}`, `{"trunk_id":" "}`, `{"label":null}`,
+	fuzzAddSeeds(f, `{"label":"l","trunk_id":"t","outbound_shareable":true}`, `{"trunk_id":""}`, `{"trunk_id":" "}`, `{"label":null}`,
 		`{"label":"`+strings.Repeat("é", 201)+`"}`)
 	f.Fuzz(func(t *testing.T, data []byte, _ bool) {
 		var in agentplane.PhoneNumberPatch
 		if json.Unmarshal(data, &in) != nil {
 			return
 		}
-		if refused(t, "PhoneNumberPatch.Validate", in.Validate()) {
+		if fuzzRefused(t, "PhoneNumberPatch.Validate", in.Validate()) {
 			return
 		}
 		if in.Label != nil && utf8.RuneCountInString(*in.Label) > 200 {

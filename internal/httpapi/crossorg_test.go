@@ -192,6 +192,8 @@ func newXORun(t *testing.T, e *env, seed int64) *xoRun {
 		a.tokens = append(a.tokens, ids...)
 	}
 	a.tokens = append(a.tokens, a.names...)
+	slices.Sort(a.tokens)
+	a.tokens = slices.Compact(a.tokens)
 	return x
 }
 
@@ -995,8 +997,14 @@ func (x *xoRun) fail(r *xoReq, status int, body []byte, why string) {
 	if r.orgKey {
 		cred = "B's org key"
 	}
-	b, _ := json.Marshal(r.body)
-	x.t.Errorf("%s: %s %s?%s (%s, X-Anyreach-Org %q, body %s) → %d %s", why, r.method, r.path, r.query.Encode(), cred, r.org, b, status, mxTrunc(body))
+	target, b := r.path, []byte("none")
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	if r.body != nil {
+		b, _ = json.Marshal(r.body)
+	}
+	x.t.Errorf("%s: %s %s (%s, X-Anyreach-Org %q, body %s) → %d %s", why, r.method, target, cred, r.org, b, status, mxTrunc(body))
 }
 
 // check applies the rules of TestCrossOrg to one answered request.

@@ -8,7 +8,10 @@ package httpapi
 // `go test` runs the seeds, on SQLite and (when AGENTPLANE_TEST_POSTGRES_URL
 // is set, as under scripts/with-postgres) on PostgreSQL too, which catches
 // inputs one engine stores and the other refuses. While fuzzing, only
-// SQLite is used unless AGENTPLANE_FUZZ_ENGINE=postgres.
+// SQLite is used unless AGENTPLANE_FUZZ_ENGINE=postgres. Seeds include
+// the boundary values only PostgreSQL refuses — version numbers past
+// 2^31-1, invalid UTF-8, lone surrogates, NUL escapes — so the server must
+// check them before they reach the store.
 
 import (
 	"bufio"
@@ -131,46 +134,34 @@ func newFuzzEnv(f *testing.F, engine store.Engine, queue bool) *fuzzEnv {
 		f.Fatal(err)
 	}
 	fe := &fuzzEnv{engine: engine, srv: New(svc, Options{CursorKey: ck, Logger: log}), key: boot.OrgKey, pat: boot.PAT, orgID: boot.OrganizationID, logs: logs}
-	var v struct {
+	// setup makes one fixture request as the admin and returns the
+	// created object's fields.
+	type created struct {
 		ID          string `json:"id"`
 		PhoneNumber string `json:"phone_number"`
 		UserID      string `json:"user_id"`
-		Conv        struct {
-			ID string `json:"id"`
-		} `json:"conversation"`
 	}
-	setup := func(method, path string, body string, want int) {
+	setup := func(method, path string, body string, want int) created {
 		f.Helper()
-		v = struct {
-			ID          string `json:"id"`
-			PhoneNumber string `json:"phone_number"`
-			UserID      string `json:"user_id"`
-			Conv        struct {
-				ID string `json:"id"`
-			} `json:"conversation"`
-		}{}
-		st, b, ok := fe.serve(method, path, "Bearer "+fe.key, "", "application/json", []byte(body))
-		if !ok || st != want {
-			f.Fatalf("setup %s %s: %d %s", method, path, st, b)
+		var v created
+		status, b, ok := fe.serve(method, path, "Bearer "+fe.key, "", "application/json", []byte(body))
+		if !ok || status != want {
+			f.Fatalf("setup %s %s: %d %s", method, path, status, b)
 		}
 		if len(b) > 0 && b[0] == '{' {
 			if err := json.Unmarshal(b, &v); err != nil {
 				f.Fatal(err)
 			}
 		}
+		return v
 	}
-	setup("POST", "/core/phone-numbers", `{"phone_number":"+14155550100","label":"fuzz"}`, 201)
-	fe.number = v.PhoneNumber
-	setup("POST", "/core/agents", `{"name":"fuzz agent","metadata":{"k":"v"}}`, 201)
-	fe.agent = v.ID
-	setup("POST", "/core/agents/"+fe.agent+"/versions", `{"config":{"instructions":"hi","starting_message":{"text":"Hello"}}}`, 201)
-	version1 := v.ID
+	fe.number = setup("POST", "/core/phone-numbers", `{"phone_number":"+14155550100","label":"fuzz"}`, 201).PhoneNumber
+	fe.agent = setup("POST", "/core/agents", `{"name":"fuzz agent","metadata":{"k":"v"}}`, 201).ID
+	version1 := setup("POST", "/core/agents/"+fe.agent+"/versions", `{"config":{"instructions":"hi","starting_message":{"text":"Hello"}}}`, 201).ID
 	setup("POST", "/core/agents/"+fe.agent+"/versions/1/publish", `{"phone_numbers":["+14155550100"],"direction":"both"}`, 200)
 	setup("POST", "/core/agents/"+fe.agent+"/versions", `{"config":{},"instruction_builder_inputs":{"company_name":"Fuzz Co"}}`, 201)
-	setup("POST", "/core/web-widgets", `{"name":"w","agent_id":"`+fe.agent+`","agent_version_id":"`+version1+`","domains":["example.com"],"published":true}`, 201)
-	fe.widget = v.ID
-	setup("POST", "/admin/members", `{"email":"viewer@fuzz.test","role":"viewer"}`, 201)
-	fe.viewer = v.UserID
+	fe.widget = setup("POST", "/core/web-widgets", `{"name":"w","agent_id":"`+fe.agent+`","agent_version_id":"`+version1+`","domains":["example.com"],"published":true}`, 201).ID
+	fe.viewer = setup("POST", "/admin/members", `{"email":"viewer@fuzz.test","role":"viewer"}`, 201).UserID
 	fe.newConversation(f)
 	return fe
 }
@@ -190,9 +181,9 @@ func (fe *fuzzEnv) newConversation(t testing.TB) {
 	fe.conv = v.Conv.ID
 }
 
-// validHeaderValue mirrors what net/http's server accepts in a header
+// fuzzHeaderValueOK mirrors what net/http's server accepts in a header
 // value: no control characters other than horizontal tab.
-func validHeaderValue(s string) bool {
+func fuzzHeaderValueOK(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
 			return false
@@ -212,7 +203,7 @@ func (fe *fuzzEnv) serve(method, target, authz, org, contentType string, body []
 		if v == "" {
 			continue
 		}
-		if !validHeaderValue(v) {
+		if !fuzzHeaderValueOK(v) {
 			return 0, nil, false
 		}
 		fmt.Fprintf(&raw, "%s: %s\r\n", k, v)
@@ -230,8 +221,8 @@ func (fe *fuzzEnv) serve(method, target, authz, org, contentType string, body []
 	return rec.Code, rec.Body.Bytes(), true
 }
 
-// errorCodes are the body codes SPEC §1 allows.
-var errorCodes = []string{"invalid", "unauthenticated", "forbidden", "not_found", "conflict", "precondition_failed",
+// fuzzErrorCodes are the body codes SPEC §1 allows.
+var fuzzErrorCodes = []string{"invalid", "unauthenticated", "forbidden", "not_found", "conflict", "precondition_failed",
 	"payload_too_large", "rate_limited", "unavailable", "internal"}
 
 // do sends the request and fails t on a 5xx (with the server's log lines)
@@ -246,36 +237,36 @@ func (fe *fuzzEnv) do(t *testing.T, method, target, authz, org, contentType stri
 	}
 	if status >= 500 {
 		t.Fatalf("%s: %s %s (Content-Type %q, X-Anyreach-Org %q) body %q → %d %s\nserver log:\n%s",
-			fe.engine, method, target, contentType, org, trunc(body), status, rb, fe.logs.take())
+			fe.engine, method, target, contentType, org, fuzzTrunc(body), status, rb, fe.logs.take())
 	}
 	if status >= 400 {
 		var eb struct {
 			Detail string `json:"detail"`
 			Code   string `json:"code"`
 		}
-		if err := json.Unmarshal(rb, &eb); err != nil || eb.Detail == "" || !slices.Contains(errorCodes, eb.Code) {
-			t.Fatalf("%s: %s %s body %q → %d with a body that is not the API's error body: %s", fe.engine, method, target, trunc(body), status, rb)
+		if err := json.Unmarshal(rb, &eb); err != nil || eb.Detail == "" || !slices.Contains(fuzzErrorCodes, eb.Code) {
+			t.Fatalf("%s: %s %s body %q → %d with a body that is not the API's error body: %s", fe.engine, method, target, fuzzTrunc(body), status, rb)
 		}
 	}
 	return status, rb
 }
 
-func trunc(b []byte) string {
+func fuzzTrunc(b []byte) string {
 	if len(b) > 500 {
 		return string(b[:500]) + "…"
 	}
 	return string(b)
 }
 
-// jsonSeeds are bodies every body target starts from, besides its own.
-var jsonSeeds = []string{
+// fuzzJSONSeeds are bodies every body target starts from, besides its own.
+var fuzzJSONSeeds = []string{
 	``, `{}`, `[]`, `null`, `"x"`, `{"a":1}`, `{"name":null}`, `{"name":"\u0000"}`, `{"x":"\ud800"}`, `{"a":1,"a":2}`,
 	`{"name":` + strconv.Quote(strings.Repeat("é", 201)) + `}`, `{"metadata":{"n":1e400}}`, `{"metadata":{"n":-0.0}}`,
 	`{"`, `{"a":}`, `{"a":1}{"b":2}`, `{"a":1} `, "\xef\xbb\xbf{}", `{"name":"x","name":5}`,
 }
 
-func addBodySeeds(f *testing.F, own ...string) {
-	for _, s := range append(own, jsonSeeds...) {
+func fuzzAddBodySeeds(f *testing.F, own ...string) {
+	for _, s := range append(own, fuzzJSONSeeds...) {
 		f.Add([]byte(s))
 	}
 }
@@ -285,7 +276,7 @@ func addBodySeeds(f *testing.F, own ...string) {
 // location under "body", and an accepted body decodes to what
 // encoding/json makes of it.
 func FuzzDecode(f *testing.F) {
-	addBodySeeds(f, `{"name":"a","description":"d","active":true,"metadata":{"k":[1,{"x":null}]}}`,
+	fuzzAddBodySeeds(f, `{"name":"a","description":"d","active":true,"metadata":{"k":[1,{"x":null}]}}`,
 		`{"config":{"instructions":"x"},"base_version":1}`, `{"phone_numbers":["+14155550100"],"direction":"both"}`,
 		`{"channel":"webrtc","direction":"inbound","user_id":"u","version":"latest","agent_id":"x"}`,
 		`{"domains":["a.com",1]}`, `{"active":"yes","is_demo":3,"metadata":[]}`, `{"scopes":["agents:read",7]}`,
@@ -333,7 +324,7 @@ func FuzzDecode(f *testing.F) {
 // fuzzBodyTarget runs body through each route of fn's choosing on every
 // engine; routes is called per input so it can aim at current objects.
 func fuzzBodyTarget(f *testing.F, queue bool, seeds []string, routes func(fe *fuzzEnv) [][3]string) {
-	addBodySeeds(f, seeds...)
+	fuzzAddBodySeeds(f, seeds...)
 	envs := fuzzEnvs(f, queue)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, fe := range envs {
@@ -352,7 +343,7 @@ func fuzzBodyTarget(f *testing.F, queue bool, seeds []string, routes func(fe *fu
 // Content-Type, to POST /core/agents and PUT /core/agents/{id}.
 func FuzzCreateAgentBody(f *testing.F) {
 	for _, s := range append([]string{`{"name":"a","description":"d","active":false,"is_demo":true,"metadata":{"k":{"n":[1,2.50,1e2]}}}`,
-		`{"name":"  padded  "}`, `{"metadata":{}}`, `{"metadata":"{}"}`, `{"id":"x","organization_id":"y"}`}, jsonSeeds...) {
+		`{"name":"  padded  "}`, `{"metadata":{}}`, `{"metadata":"{}"}`, `{"id":"x","organization_id":"y"}`}, fuzzJSONSeeds...) {
 		for _, ct := range []string{"application/json", "", "text/plain", "application/merge-patch+json; charset=utf-8", "application/json; charset=\"", "application/x-www-form-urlencoded"} {
 			f.Add(ct, []byte(s))
 		}
@@ -406,7 +397,7 @@ func FuzzPublishBody(f *testing.F) {
 // FuzzConversationBody: POST /core/conversations and PATCH of an open
 // conversation (a new one replaces it once a PATCH ends it).
 func FuzzConversationBody(f *testing.F) {
-	addBodySeeds(f, `{"channel":"telephone","direction":"inbound","user_id":"u","agent_number":"+14155550100"}`,
+	fuzzAddBodySeeds(f, `{"channel":"telephone","direction":"inbound","user_id":"u","agent_number":"+14155550100"}`,
 		`{"channel":"webrtc","direction":"outbound","user_id":"u","agent_id":"AGENT","version":"latest","custom_metadata":{"a":1}}`,
 		`{"channel":"text","direction":"inbound","user_id":"u","agent_id":"AGENT","version":1,"initial_context":{"p":"\ud800"}}`,
 		`{"channel":"email","direction":"inbound","user_id":"u","web_widget_id":"WIDGET"}`, `{"channel":"webrtc","direction":"inbound","user_id":"u","version":0}`,
@@ -431,7 +422,7 @@ func FuzzConversationBody(f *testing.F) {
 
 // FuzzWidgetBody: POST /core/web-widgets and PUT of a widget.
 func FuzzWidgetBody(f *testing.F) {
-	addBodySeeds(f, `{"name":"w","agent_id":"AGENT","agent_version_id":"AGENT","domains":["http://localhost:3000","EXAMPLE.com/"],"config":{"theme":"dark"}}`,
+	fuzzAddBodySeeds(f, `{"name":"w","agent_id":"AGENT","agent_version_id":"AGENT","domains":["http://localhost:3000","EXAMPLE.com/"],"config":{"theme":"dark"}}`,
 		`{"domains":["ftp://x","https://u:p@x","https://x/path","https://[::1]:99999"]}`, `{"domains":[]}`, `{"config":[]}`, `{"published":true}`,
 		`{"domains":["`+strings.Repeat("a", 299)+`.com"]}`, `{"domains":["%zz.com"]}`, `{"domains":["https://xn--80ak6aa92e.com"]}`,
 		`{"name":"\ud800","config":{"\ud800":1}}`, `{"domains":["\ud800.com"]}`, `{"config":{"n":1e400,"m":-0.0}}`)
@@ -506,7 +497,7 @@ func fuzzLists(fe *fuzzEnv) [][3]string {
 	}
 }
 
-var querySeeds = []string{
+var fuzzQuerySeeds = []string{
 	"", "limit=1", "limit=0", "limit=201", "limit=-1", "limit=1e2", "limit=99999999999999999999", "cursor=", "cursor=abc.def", "cursor=..",
 	"created_after=2026-01-01T00:00:00Z", "created_before=1767225600000", "updated_after=-9223372036854775808",
 	"updated_before=9223372036854775807", "created_after=2026-13-45T99:99:99Z", "created_after=10000-01-01T00:00:00Z",
@@ -522,14 +513,14 @@ var querySeeds = []string{
 
 // FuzzListAgentsQuery sends arbitrary query strings to GET /core/agents.
 func FuzzListAgentsQuery(f *testing.F) {
-	for _, s := range querySeeds {
+	for _, s := range fuzzQuerySeeds {
 		f.Add(s)
 	}
 	envs := fuzzEnvs(f, false)
 	f.Fuzz(func(t *testing.T, query string) {
 		for _, fe := range envs {
 			st, b := fe.do(t, "GET", "/core/agents?"+query, "Bearer "+fe.key, "", "", nil)
-			checkList(t, st, b)
+			fuzzCheckList(t, st, b)
 		}
 	})
 }
@@ -537,7 +528,7 @@ func FuzzListAgentsQuery(f *testing.F) {
 // FuzzListQuery sends arbitrary query strings to every list route and to
 // the diff route.
 func FuzzListQuery(f *testing.F) {
-	for _, s := range querySeeds {
+	for _, s := range fuzzQuerySeeds {
 		for i := range len(fuzzLists(&fuzzEnv{})) {
 			f.Add(uint8(i), s)
 		}
@@ -553,14 +544,14 @@ func FuzzListQuery(f *testing.F) {
 			}
 			st, b := fe.do(t, "GET", rt[0]+"?"+query, "Bearer "+token, "", "", nil)
 			if !strings.HasSuffix(rt[0], "/diff") {
-				checkList(t, st, b)
+				fuzzCheckList(t, st, b)
 			}
 		}
 	})
 }
 
-// checkList: a list answers 200 with the envelope, or 422.
-func checkList(t *testing.T, status int, body []byte) {
+// fuzzCheckList: a list answers 200 with the envelope, or 422.
+func fuzzCheckList(t *testing.T, status int, body []byte) {
 	t.Helper()
 	switch status {
 	case 0, http.StatusUnprocessableEntity:
@@ -573,10 +564,10 @@ func checkList(t *testing.T, status int, body []byte) {
 		}
 		if err := json.Unmarshal(body, &page); err != nil || page.Data == nil || page.Pagination.Limit < 1 || page.Pagination.Limit > agentplane.MaxLimit ||
 			len(page.Data) > page.Pagination.Limit {
-			t.Fatalf("list answered 200 with %s", trunc(body))
+			t.Fatalf("list answered 200 with %s", fuzzTrunc(body))
 		}
 	default:
-		t.Fatalf("list answered %d: %s", status, trunc(body))
+		t.Fatalf("list answered %d: %s", status, fuzzTrunc(body))
 	}
 }
 
@@ -584,7 +575,7 @@ func checkList(t *testing.T, status int, body []byte) {
 // directly: no panic, a limit in range, problems reported only as one
 // 422 located in the query.
 func FuzzParseList(f *testing.F) {
-	for _, s := range querySeeds {
+	for _, s := range fuzzQuerySeeds {
 		f.Add(s)
 	}
 	s := &Server{cursors: cursorCodec{key: []byte("fuzz key")}}
@@ -652,7 +643,7 @@ func FuzzCursor(f *testing.F) {
 		}
 		for _, fe := range envs {
 			st, b := fe.do(t, "GET", "/core/agents?cursor="+url.QueryEscape(s), "Bearer "+fe.key, "", "", nil)
-			checkList(t, st, b)
+			fuzzCheckList(t, st, b)
 		}
 	})
 }

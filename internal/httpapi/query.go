@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"math"
+	"unicode/utf8"
+
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -37,6 +40,8 @@ func (s *Server) parseList(q url.Values, list, scope string, filters ...string) 
 		for _, v := range vs {
 			if strings.ContainsRune(v, 0) {
 				lq.v.Add(k+" must not contain NUL characters", "string_nul", "query", k)
+			} else if !utf8.ValidString(v) {
+				lq.v.Add(k+" must be valid UTF-8", "string_utf8", "query", k)
 			}
 		}
 	}
@@ -107,7 +112,7 @@ func (lq *listQuery) int(name string) *int {
 		return nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || n > math.MaxInt32 || v[0] == '+' {
 		lq.v.Add(name+" must be a positive integer", "int_parsing", "query", name)
 		return nil
 	}
@@ -135,6 +140,13 @@ func (lq *listQuery) jsonObject(name string) map[string]json.RawMessage {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {
 		lq.v.Add(name+" must be a JSON object", "object_type", "query", name)
+		return nil
+	}
+	var decoded any
+	_ = json.Unmarshal([]byte(v), &decoded)
+	before := len(lq.v)
+	findNUL(&lq.v, decoded, []any{"query", name})
+	if len(lq.v) > before {
 		return nil
 	}
 	return m

@@ -16,7 +16,7 @@ func versionParam(r *http.Request, allowLatest bool) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || s[0] == '+' {
 		var v agentplane.Violations
 		msg := "version must be a positive integer"
 		if allowLatest {

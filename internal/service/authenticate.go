@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agentplane/agentplane"
 )
@@ -115,6 +116,10 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	}
 	if orgRef == "" {
 		return nil, unauthenticated("Token is missing organization claim")
+	}
+	if !utf8.ValidString(orgRef) || strings.ContainsRune(orgRef, 0) {
+		// No organization is named so; PostgreSQL would refuse the text.
+		return nil, agentplane.Errorf(agentplane.EForbidden, "not a member of organization %q", orgRef)
 	}
 	org, err := s.store.FindOrganization(ctx, orgRef)
 	if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {

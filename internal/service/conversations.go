@@ -162,7 +162,16 @@ func (s *Service) UpdateConversation(ctx context.Context, c *agentplane.Caller, 
 			conv.Summary = in.Summary
 		}
 		if in.Transcript != nil {
-			conv.Transcript = in.Transcript
+			// Canonical form: invalid UTF-8 and lone surrogates become
+			// replacement characters instead of a JSONB error, and the
+			// answer matches a later read.
+			t, err := agentplane.CanonicalJSON(in.Transcript)
+			if err != nil {
+				var v agentplane.Violations
+				v.Add("transcript must be JSON", "json_invalid", "body", "transcript")
+				return v.Err()
+			}
+			conv.Transcript = t
 		}
 		conv.UpdatedAt = s.stamp()
 		return q.UpdateConversation(ctx, old, conv)

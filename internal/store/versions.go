@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/agentplane/agentplane"
 )
@@ -64,6 +65,10 @@ func nullMillisPtr(t *agentplane.Time) any {
 // is locked for the rest of the transaction (PostgreSQL; SQLite's
 // immediate transaction already excludes other writers).
 func (q *Queries) GetVersion(ctx context.Context, orgID, agentID string, n int, lock bool) (agentplane.Version, error) {
+	if n < 1 || n > math.MaxInt32 {
+		// Past PostgreSQL's integer column: no such version, not an error.
+		return agentplane.Version{}, agentplane.Errorf(agentplane.ENotFound, "version %d not found", n)
+	}
 	suffix := ""
 	if lock {
 		suffix = q.d.forUpdate
