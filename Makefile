@@ -40,3 +40,8 @@ fuzz:
 	    $(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	  done; \
 	done
+
+## bench: performance targets P1–P5 (DESIGN.md §6) against baselines measured in the same run; see docs/performance.md
+.PHONY: bench
+bench:
+	$(GO) run ./bench

@@ -1,0 +1,231 @@
+// Command bench measures agentplane's performance targets P1–P5
+// (DESIGN.md §6) as ratios against baselines measured in the same run.
+//
+// It builds ./cmd/agentplane, runs it as a child process on a free
+// 127.0.0.1 port with a temporary SQLite data directory, reads the org key
+// the first start prints, seeds agents straight into the database file, and
+// loads the server over loopback: closed-loop (N workers back to back) for
+// the throughput targets, open-loop (requests at fixed instants, latency
+// counted from the scheduled instant) for the latency targets. Baselines
+// are bare net/http handlers in a second child process (this binary with
+// the "baseline" argument) on the same SQLite file with the same pragmas.
+//
+// Run it with `make bench` (or `go run ./bench`) from the repository root.
+// It prints a table and exits 0 whether or not the targets are met; it
+// exits non-zero only when it could not measure. Knobs (environment):
+//
+//	BENCH_SCALE    multiplies the 1,000,000 agents of P2 (default 1; e.g. 0.01 for a quick run)
+//	BENCH_TIME     multiplies every measurement duration (default 1)
+//	BENCH_REPS     repetitions of every measurement (default 5 for P1/P3, 3 for P2/P4)
+//	BENCH_WORKERS  concurrent workers of the closed-loop runs (default 8)
+//	BENCH_SERVER_FLAGS  extra flags for `agentplane serve`, space separated
+//	BENCH_ONLY     comma-separated targets to measure, e.g. P1,P3 (default all; P4 and P5 go together)
+//	BENCH_DIR      parent of the temporary directory (default $TMPDIR)
+//	BENCH_KEEP=1   keep the temporary directory (databases, server logs)
+//	BENCH_CPUPROFILE=dir  build ./bench/profserve (cmd/agentplane plus a CPU
+//	               profile) and write one profile per server process into dir
+//	BENCH_BUILD_RETRIES  retries of a failing server build, a minute apart (default 3)
+//
+// See docs/performance.md for the method and the latest results.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "baseline" {
+		if err := runBaseline(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+var benchStart = time.Now()
+
+// logf reports progress on stderr; the results go to stdout.
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%6.1fs] %s\n", time.Since(benchStart).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func envFloat(name string, def float64) float64 {
+	if v := os.Getenv(name); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
+			return f
+		}
+		logf("ignoring %s=%q: not a positive number", name, v)
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return n
+		}
+		logf("ignoring %s=%q: not a non-negative integer", name, v)
+	}
+	return def
+}
+
+// settings are the knobs of one run.
+type settings struct {
+	bigN       int             // agents in P2's deep table
+	smallN     int             // agents in P2's shallow table (and P1's)
+	timeScale  float64         // multiplies durations
+	throughRep int             // repetitions of P1, P3
+	latRep     int             // repetitions of P2, P4
+	workers    int             // closed-loop concurrency
+	serverArgs []string        // extra serve flags
+	limit      int             // P2 page size
+	listRate   float64         // P2 requests per second
+	listDur    time.Duration   // P2 duration of one run
+	thrWarm    time.Duration   // P1/P3 warm-up
+	thrDur     time.Duration   // P1/P3 duration of one run
+	pubRate    float64         // P4 requests per second
+	pubDur     time.Duration   // P4 duration of one run
+	only       map[string]bool // targets to measure; empty means all
+}
+
+// want reports whether target id ("P1"…"P5") is measured in this run.
+func (s settings) want(id string) bool {
+	if len(s.only) == 0 {
+		return true
+	}
+	if id == "P4" || id == "P5" {
+		return s.only["P4"] || s.only["P5"]
+	}
+	return s.only[id]
+}
+
+func loadSettings() settings {
+	s := settings{smallN: 1000, limit: 50, listRate: 50, pubRate: 100}
+	s.bigN = max(int(1_000_000*envFloat("BENCH_SCALE", 1)), 2*s.smallN)
+	s.timeScale = envFloat("BENCH_TIME", 1)
+	s.throughRep, s.latRep = 5, 3
+	if n := envInt("BENCH_REPS", 0); n > 0 {
+		s.throughRep, s.latRep = n, n
+	}
+	s.workers = max(envInt("BENCH_WORKERS", 8), 1)
+	s.serverArgs = strings.Fields(os.Getenv("BENCH_SERVER_FLAGS"))
+	for _, id := range strings.Split(os.Getenv("BENCH_ONLY"), ",") {
+		if id = strings.ToUpper(strings.TrimSpace(id)); id != "" {
+			if s.only == nil {
+				s.only = map[string]bool{}
+			}
+			s.only[id] = true
+		}
+	}
+	d := func(sec float64) time.Duration { return time.Duration(sec * s.timeScale * float64(time.Second)) }
+	s.listDur, s.thrWarm, s.thrDur, s.pubDur = d(10), d(1), d(5), d(30)
+	return s
+}
+
+// moduleRoot is the directory of go.mod.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("run bench from inside the agentplane module")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+func run(ctx context.Context) error {
+	st := loadSettings()
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(os.Getenv("BENCH_DIR"), "agentplane-bench-")
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_KEEP") == "1" {
+		logf("keeping %s", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+
+	if dir := os.Getenv("BENCH_CPUPROFILE"); dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err == nil {
+			err = os.MkdirAll(abs, 0o755)
+		}
+		if err != nil {
+			return err
+		}
+		os.Setenv("BENCH_CPUPROFILE", abs) // the servers inherit it
+		logf("CPU profiles of every server process go to %s (profiling costs some throughput)", abs)
+	}
+	logf("building the server")
+	bin, err := buildServer(ctx, root, tmp)
+	if err != nil {
+		return err
+	}
+	machine := describeMachine(bin)
+	logf("%s", machine)
+	// Flags given later win, so BENCH_SERVER_FLAGS can override these.
+	st.serverArgs = append(limiterFlags(bin), st.serverArgs...)
+	logf("serve flags: %s", strings.Join(st.serverArgs, " "))
+
+	b := &bench{st: st, tmp: tmp, bin: bin, client: newClient()}
+	defer b.cleanup()
+	res, err := b.all(ctx)
+	if err != nil {
+		return err
+	}
+	printReport(os.Stdout, st, machine, res)
+	return nil
+}
+
+// describeMachine is the one-line description of where the numbers come from.
+func describeMachine(bin string) string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel := ""
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = " " + strings.TrimSpace(string(b))
+	}
+	sqliteVersion := "?"
+	if db, err := sql.Open("sqlite", ":memory:"); err == nil {
+		_ = db.QueryRow(`SELECT sqlite_version()`).Scan(&sqliteVersion)
+		db.Close()
+	}
+	ver := "?"
+	if out, err := exec.Command(bin, "version").Output(); err == nil {
+		ver = strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("%d CPU (%s), %s%s, %s, SQLite %s (modernc), %s", runtime.NumCPU(), model, runtime.GOOS, kernel,
+		runtime.Version(), sqliteVersion, ver)
+}
