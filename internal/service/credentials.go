@@ -45,6 +45,12 @@ func (s *Service) newCredential(kind agentplane.CredentialKind, in agentplane.Cr
 // CreateOrgKey creates an organization API key in the caller's organization
 // with at most the caller's scopes.
 func (s *Service) CreateOrgKey(ctx context.Context, c *agentplane.Caller, in agentplane.CredentialInput) (agentplane.NewCredential, error) {
+	return s.createCredential(ctx, c, agentplane.KindOrgKey, in, store.CredentialOwner{OrganizationID: c.OrganizationID})
+}
+
+// createCredential validates in, narrows its scopes to the creator's and
+// stores a new credential of kind for owner.
+func (s *Service) createCredential(ctx context.Context, c *agentplane.Caller, kind agentplane.CredentialKind, in agentplane.CredentialInput, owner store.CredentialOwner) (agentplane.NewCredential, error) {
 	if err := in.Validate(s.now()); err != nil {
 		return agentplane.NewCredential{}, err
 	}
@@ -52,8 +58,8 @@ func (s *Service) CreateOrgKey(ctx context.Context, c *agentplane.Caller, in age
 	if err != nil {
 		return agentplane.NewCredential{}, err
 	}
-	nc := s.newCredential(agentplane.KindOrgKey, in, scopes)
-	nc.OrganizationID = c.OrganizationID
+	nc := s.newCredential(kind, in, scopes)
+	nc.OrganizationID, nc.UserID = owner.OrganizationID, owner.UserID
 	return nc, s.store.CreateCredential(ctx, nc.Credential)
 }
 
@@ -65,25 +71,13 @@ func (s *Service) ListOrgKeys(ctx context.Context, c *agentplane.Caller, p agent
 // RevokeOrgKey revokes one of the organization's keys; it fails with 401
 // from then on.
 func (s *Service) RevokeOrgKey(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	if !agentplane.ValidID(keyID) {
-		return agentplane.Errorf(agentplane.ENotFound, "key not found")
-	}
-	return s.store.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID, s.stamp())
+	return s.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID)
 }
 
 // CreateUserPAT creates a personal access token for the calling user. Its
 // scopes narrow the user's role in whichever organization it is used.
 func (s *Service) CreateUserPAT(ctx context.Context, c *agentplane.Caller, in agentplane.CredentialInput) (agentplane.NewCredential, error) {
-	if err := in.Validate(s.now()); err != nil {
-		return agentplane.NewCredential{}, err
-	}
-	scopes, err := grantable(c.Scopes, in.Scopes)
-	if err != nil {
-		return agentplane.NewCredential{}, err
-	}
-	nc := s.newCredential(agentplane.KindPAT, in, scopes)
-	nc.UserID = c.UserID
-	return nc, s.store.CreateCredential(ctx, nc.Credential)
+	return s.createCredential(ctx, c, agentplane.KindPAT, in, store.CredentialOwner{UserID: c.UserID})
 }
 
 // ListUserPATs pages through the calling user's live tokens.
@@ -93,10 +87,7 @@ func (s *Service) ListUserPATs(ctx context.Context, c *agentplane.Caller, p agen
 
 // RevokeUserPAT revokes one of the calling user's tokens.
 func (s *Service) RevokeUserPAT(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	if !agentplane.ValidID(keyID) {
-		return agentplane.Errorf(agentplane.ENotFound, "key not found")
-	}
-	return s.store.RevokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID, s.stamp())
+	return s.RevokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID)
 }
 
 // ListCredentials is the operator's view (admin CLI) of an organization's
