@@ -105,6 +105,17 @@ func (ss Scopes) AllowsAny(wants ...Scope) bool {
 	return false
 }
 
+// Covers reports whether the set grants every scope of other: a caller
+// may hand out (as a role or a credential) only what it holds itself.
+func (ss Scopes) Covers(other Scopes) bool {
+	for _, s := range other {
+		if !ss.Allows(s) {
+			return false
+		}
+	}
+	return true
+}
+
 // Intersect returns the scopes of ss that other grants, expanded so that a
 // ":manage" held on one side but only ":read" on the other yields ":read".
 // The result is in AllScopes order.

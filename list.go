@@ -27,6 +27,13 @@ const (
 	MaxLimit     = 200
 )
 
+// MaxPageBytes bounds the stored text one page carries (names, metadata,
+// configs…). A page that reaches it ends early, with a next cursor, even
+// if it holds fewer than Limit items; it always holds at least one. The
+// bound keeps what one answer costs in memory (and what a client that
+// stops reading can pin) small whatever the rows hold.
+const MaxPageBytes = 256 << 10
+
 // List is one page of a list and the cursor of the next, nil at the end.
 type List[T any] struct {
 	Items []T

@@ -126,7 +126,7 @@ func admin(ctx context.Context, args []string, env Env) error {
 		}
 		return printJSON(env.Stdout, l.Items)
 	case "members add":
-		m, err := svc.AddMember(ctx, org.ID, agentplane.MemberInput{Email: f.email, Role: agentplane.Role(f.role)})
+		m, err := svc.AddMember(ctx, op, agentplane.MemberInput{Email: f.email, Role: agentplane.Role(f.role)})
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/agentplane/agentplane/internal/httpapi"
 	"github.com/agentplane/agentplane/internal/jobs"
 	"github.com/agentplane/agentplane/internal/llm"
+	"github.com/agentplane/agentplane/internal/seal"
 	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -119,8 +121,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	secrets, err := serverKey(cfg, st, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
-	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl})
+	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl, Secrets: secrets})
 	a.svc = svc
 	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
 		st.Close()
@@ -135,7 +142,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())), jobs.NewCollector(st))
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, Registry: reg,
-		Limits: httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit}})
+		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
+		WriteTimeout: cfg.WriteTimeout})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -149,6 +157,25 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ConnState:         a.conns.track,
 	}
 	return a, nil
+}
+
+// serverKey returns the box that seals stored secrets: under
+// AGENTPLANE_SECRET_KEY when set; on SQLite otherwise under a key file
+// made once in the data dir beside the database; on PostgreSQL otherwise
+// none, which the log says (every node would need the same key file).
+func serverKey(cfg config.Config, st *store.Store, log *slog.Logger) (*seal.Box, error) {
+	key := cfg.SecretKey
+	if key == nil && st.Engine() == store.SQLite {
+		var err error
+		if key, err = seal.KeyFile(filepath.Join(cfg.DataDir, "secret.key")); err != nil {
+			return nil, err
+		}
+	}
+	if key == nil {
+		log.Warn("AGENTPLANE_SECRET_KEY is not set: the cursor-signing key is stored unsealed; set it to the base64 of 32 random bytes, the same on every node")
+		return nil, nil
+	}
+	return seal.New(key)
 }
 
 // Addr is the address the node listens on.

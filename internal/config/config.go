@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,10 +31,14 @@ type Config struct {
 	LogLevel        string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	WriteTimeout    time.Duration
 	JobTimeout      time.Duration
-	RateLimit       float64
-	RateBurst       int
-	AuthFailLimit   int
+	// SecretKey (32 bytes) encrypts secrets the server keeps for later use;
+	// nil means none was configured (see SPEC §18, §24).
+	SecretKey     []byte
+	RateLimit     float64
+	RateBurst     int
+	AuthFailLimit int
 }
 
 // setting is one row of the settings table: flag, variable, default, help.
@@ -59,6 +64,8 @@ var settings = []setting{
 	{"rate-limit", "AGENTPLANE_RATE_LIMIT", "20", "requests per second each credential may sustain (0 disables)", false},
 	{"rate-burst", "AGENTPLANE_RATE_BURST", "40", "requests a credential may make at once", false},
 	{"auth-failure-limit", "AGENTPLANE_AUTH_FAILURE_LIMIT", "30", "failed authentications per minute a client address may make before 429s (0 disables)", false},
+	{"write-timeout", "AGENTPLANE_WRITE_TIMEOUT", "30s", "how long writing one response may take (streamed answers: the longest pause); a client that stops reading is cut off after it", false},
+	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true},
 	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false},
 }
 
@@ -174,6 +181,18 @@ func parse(get func(string) string) (Config, error) {
 		bad("auth-failure-limit", "%q is not a non-negative integer", get("auth-failure-limit"))
 	} else {
 		c.AuthFailLimit = n
+	}
+	if d, err := time.ParseDuration(get("write-timeout")); err != nil || d < time.Second {
+		bad("write-timeout", "%q is not a duration of at least 1s", get("write-timeout"))
+	} else {
+		c.WriteTimeout = d
+	}
+	if v := get("secret-key"); v != "" {
+		if k, err := base64.StdEncoding.DecodeString(v); err != nil || len(k) != 32 {
+			bad("secret-key", "is not the base64 of exactly 32 bytes (make one with: openssl rand -base64 32)")
+		} else {
+			c.SecretKey = k
+		}
 	}
 	if d, err := time.ParseDuration(get("job-timeout")); err != nil || d < time.Second {
 		bad("job-timeout", "%q is not a duration of at least 1s", get("job-timeout"))

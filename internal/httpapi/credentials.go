@@ -51,7 +51,9 @@ func nonNil(s agentplane.Scopes) agentplane.Scopes {
 	return s
 }
 
+// writeCreated shows a new credential, its secret this once.
 func writeCreated(w http.ResponseWriter, nc agentplane.NewCredential) {
+	carriesSecret(w)
 	writeJSON(w, http.StatusCreated, createdCredential{
 		PATKey: nc.Token, KeyID: nc.ID, Name: nc.Name, Scopes: nonNil(scopesOf(nc.Credential)),
 		ExpiresAt: nc.ExpiresAt, CreatedAt: nc.CreatedAt,

@@ -73,16 +73,24 @@ func readJSONBody(r *http.Request) ([]byte, error) {
 	return body, checkSyntax(body)
 }
 
-// checkSyntax reports malformed JSON as 400 with the byte offset.
+// checkSyntax reports malformed JSON as 400 with the byte offset, and a
+// document that parses but is not acceptable (nested too deeply, duplicate
+// keys, invalid Unicode; SPEC §24) as 422. Depth is checked first, by a
+// scan that needs no parse, so a hostile document costs one pass.
 func checkSyntax(body []byte) error {
-	var top any
-	if err := json.Unmarshal(body, &top); err != nil {
+	if nestingDepth(body) > MaxJSONDepth {
+		return &agentplane.Error{Code: agentplane.EInvalid, Message: "JSON nests deeper than 64 levels",
+			Fields: []agentplane.FieldError{{Loc: []any{"body"}, Msg: "nests deeper than 64 levels", Type: "json_depth"}}}
+	}
+	if !json.Valid(body) {
+		var top any
+		err := json.Unmarshal(body, &top)
 		if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return agentplane.Errorf(agentplane.EBadRequest, "malformed JSON at byte offset %d: %s", se.Offset, se.Error())
 		}
-		return agentplane.Errorf(agentplane.EBadRequest, "malformed JSON: %s", err.Error())
+		return agentplane.Errorf(agentplane.EBadRequest, "malformed JSON")
 	}
-	return nil
+	return inspectJSON(body, "body")
 }
 
 // decodeBytes decodes a well-formed JSON body into the struct dst points

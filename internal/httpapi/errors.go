@@ -53,6 +53,14 @@ func bodyCode(c agentplane.ErrorCode) string {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var e *agentplane.Error
 	if !errors.As(err, &e) {
+		if r.Context().Err() != nil {
+			// The client hung up and the work stopped with it: there is
+			// nobody to answer and nothing went wrong here (SPEC §24).
+			if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
+				info.abandoned = true
+			}
+			return
+		}
 		log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
 		e = &agentplane.Error{Code: agentplane.EInternal, Message: "internal error; the request id in the logs has the details"}
 	}

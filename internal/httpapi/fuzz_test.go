@@ -272,9 +272,10 @@ func fuzzAddBodySeeds(f *testing.F, own ...string) {
 }
 
 // FuzzDecode feeds arbitrary bytes to the body decoder for every input
-// type: refusals are 400 (malformed) or 422 (wrong shape), each naming a
-// location under "body", and an accepted body decodes to what
-// encoding/json makes of it.
+// type: refusals are 400 (malformed) or 422 (wrong shape, or well-formed
+// but refused by SPEC §24: too deep, duplicate keys, invalid Unicode),
+// each 422 naming a location under "body", and an accepted body decodes
+// to what encoding/json makes of it.
 func FuzzDecode(f *testing.F) {
 	fuzzAddBodySeeds(f, `{"name":"a","description":"d","active":true,"metadata":{"k":[1,{"x":null}]}}`,
 		`{"config":{"instructions":"x"},"base_version":1}`, `{"phone_numbers":["+14155550100"],"direction":"both"}`,
@@ -290,10 +291,23 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		syntaxErr := checkSyntax(body)
 		if syntaxErr != nil {
-			if agentplane.ErrorCodeOf(syntaxErr) != agentplane.EBadRequest {
-				t.Fatalf("checkSyntax(%q) = %v, want a bad_request", body, syntaxErr)
+			switch agentplane.ErrorCodeOf(syntaxErr) {
+			case agentplane.EBadRequest:
+				if json.Valid(body) {
+					t.Fatalf("checkSyntax(%q) = %v for well-formed JSON", body, syntaxErr)
+				}
+			case agentplane.EInvalid:
+				fe := syntaxErr.(*agentplane.Error).Fields
+				if len(fe) == 0 || len(fe[0].Loc) == 0 || fe[0].Loc[0] != "body" {
+					t.Fatalf("checkSyntax(%q) = %+v: a 422 must name where", body, syntaxErr)
+				}
+			default:
+				t.Fatalf("checkSyntax(%q) = %v, want bad_request or invalid", body, syntaxErr)
 			}
 			return
+		}
+		if !utf8.Valid(body) || nestingDepth(body) > MaxJSONDepth {
+			t.Fatalf("checkSyntax accepted %q: invalid UTF-8 or nested past the cap", body)
 		}
 		for _, typ := range types {
 			dst := reflect.New(reflect.TypeOf(typ))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -25,6 +26,38 @@ type idemCapture struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	secret bool // the response carries a secret: never store it
+}
+
+// carriesSecret marks the response being written as one that holds a
+// secret shown once (a new credential's key): its body is never stored
+// for an Idempotency-Key replay (SPEC §24), which answers 409 instead.
+func carriesSecret(w http.ResponseWriter) {
+	if c, ok := w.(*idemCapture); ok {
+		c.secret = true
+	}
+}
+
+// secretReplay is what a replay of a secret-carrying response stores and
+// answers in its place.
+var secretReplay = errorBody{
+	Detail: "the response to this request carried a secret, shown only once, so it is not replayed; list the resource to see what was created",
+	Code:   string(agentplane.EConflict),
+}
+
+// validIdempotencyKey reports whether key is 1–255 visible ASCII
+// characters. Anything else (control bytes, invalid UTF-8, which a
+// PostgreSQL text column refuses) is a client error, not a storage one.
+func validIdempotencyKey(key string) bool {
+	if len(key) == 0 || len(key) > 255 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *idemCapture) WriteHeader(code int) {
@@ -42,16 +75,20 @@ func (c *idemCapture) Write(b []byte) (int, error) {
 	return c.ResponseWriter.Write(b)
 }
 
-// idempotent runs a POST under its Idempotency-Key (SPEC §1): the first
-// request with a key runs and its outcome is stored; a later one with the
-// same key and body gets the stored status and body with
-// Idempotent-Replayed: true; a different body is 422; one that arrives
-// while the first is running waits for it (up to idemWait), then 409. A
-// 5xx is not stored, so the client's retry runs again.
+// idempotent runs a POST under its Idempotency-Key (SPEC §1, §24): the
+// first request with a key runs and its outcome is stored; a later one
+// from the same credential with the same key and body gets the stored
+// status and body with Idempotent-Replayed: true; a different body is 422;
+// one that arrives while the first is running waits for it (up to
+// idemWait), then 409. Keys belong to the credential that sent them, so
+// the same key from another credential is an unrelated request and a
+// stored answer is never served to anyone else. A 5xx is not stored, so
+// the client's retry runs again; an answer that carries a secret is not
+// stored either, and its replay is 409.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplane.Caller, key string, next func(http.ResponseWriter, *http.Request) error) error {
-	if len(key) > 255 {
+	if !validIdempotencyKey(key) {
 		var v agentplane.Violations
-		v.Add("Idempotency-Key must be at most 255 characters", "string_length", "header", "Idempotency-Key")
+		v.Add("Idempotency-Key must be 1 to 255 visible ASCII characters", "string_pattern", "header", "Idempotency-Key")
 		return v.Err()
 	}
 	body, err := io.ReadAll(r.Body)
@@ -64,10 +101,9 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 	hash := hex.EncodeToString(sum[:])
-	scope := c.OrganizationID
-	if scope == "" {
-		scope = "user:" + c.UserID
-	}
+	// The credential, and the organization it acts in: a PAT's key in one
+	// organization is unrelated to the same key in another.
+	scope := "cred:" + c.CredentialID + ":" + c.OrganizationID
 	ctx := r.Context()
 	claimed, rec, err := s.svc.ClaimIdempotencyKey(ctx, scope, key, hash)
 	if err != nil {
@@ -123,6 +159,13 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 	bg := context.WithoutCancel(ctx)
 	if capture.status >= 500 || capture.status == 0 {
 		return s.svc.ReleaseIdempotencyKey(bg, scope, key)
+	}
+	if capture.secret {
+		body, err := json.Marshal(secretReplay)
+		if err != nil {
+			return err
+		}
+		return s.svc.CompleteIdempotencyKey(bg, scope, key, http.StatusConflict, "application/json; charset=utf-8", body)
 	}
 	return s.svc.CompleteIdempotencyKey(bg, scope, key, capture.status, capture.Header().Get("Content-Type"), capture.body.Bytes())
 }

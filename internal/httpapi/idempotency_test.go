@@ -67,7 +67,7 @@ func TestIdempotencyRules(t *testing.T) {
 		if r := e.admin(req{method: "POST", path: "/core/agents", body: `{"name": ""}`, header: bad}); r.status != 422 || r.header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("replayed 422: %d %q", r.status, r.header.Get("Idempotent-Replayed"))
 		}
-		// Keys are per organization: the same key in another org is new.
+		// Keys are per credential: the same key in another org is new.
 		other, err := e.svc.Bootstrap(t.Context(), serviceBootstrapInput("Other", "other-org", "o@other.test"))
 		if err != nil {
 			t.Fatal(err)
@@ -80,6 +80,75 @@ func TestIdempotencyRules(t *testing.T) {
 		e.admin(req{method: "POST", path: "/core/agents", body: `{"name": "A"}`, header: long}).want(t, 422)
 		// Without a key, POSTs are not deduplicated.
 		e.admin(req{method: "POST", path: "/core/agents", body: `{"name": "A"}`}).want(t, 201)
+	})
+}
+
+// TestIdempotencySecretsNotReplayed is the attack of issue 9 item 1: key A
+// mints a PAT under an Idempotency-Key; a second key holding only
+// organizations:manage replays the key and must not get A's secret (its
+// request is unrelated: it mints its own), A's own replay answers 409
+// without the secret, and no row of idempotency_keys holds it.
+func TestIdempotencySecretsNotReplayed(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *env) {
+		second := admCreateKey(t, e, "/admin/organization-pats", e.boot.OrgKey, "", map[string]any{"name": "org managers", "scopes": []string{"organizations:manage"}})
+		key := map[string]string{"Idempotency-Key": "mint-once"}
+		body := `{"name": "full power"}`
+		var first mxKey
+		e.admin(req{method: "POST", path: "/admin/organization-pats", body: body, header: key}).want(t, 201).decodeInto(t, &first)
+
+		var theirs mxKey
+		r := e.do(req{method: "POST", path: "/admin/organization-pats", token: second.PATKey, body: body, header: key}).want(t, 201)
+		r.decodeInto(t, &theirs)
+		if r.header.Get("Idempotent-Replayed") != "" || theirs.PATKey == first.PATKey || theirs.KeyID == first.KeyID {
+			t.Fatalf("another credential's replay got %s (replayed %q), first was %s", r.body, r.header.Get("Idempotent-Replayed"), first.KeyID)
+		}
+
+		again := e.admin(req{method: "POST", path: "/admin/organization-pats", body: body, header: key}).want(t, 409)
+		if again.header.Get("Idempotent-Replayed") != "true" || bytes.Contains(again.body, []byte("pat_")) || again.err(t).Code != "conflict" {
+			t.Errorf("own replay: %q %s", again.header.Get("Idempotent-Replayed"), again.body)
+		}
+		// User PATs carry a secret too.
+		upat := map[string]string{"Idempotency-Key": "user-pat"}
+		e.do(req{method: "POST", path: "/admin/user-pats", token: e.boot.PAT, body: `{"name": "mine"}`, header: upat}).want(t, 201)
+		e.do(req{method: "POST", path: "/admin/user-pats", token: e.boot.PAT, body: `{"name": "mine"}`, header: upat}).want(t, 409)
+
+		rows, err := e.store.DB().QueryContext(t.Context(), `SELECT body FROM idempotency_keys`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			for _, secret := range []string{first.PATKey, theirs.PATKey, "pat_", "ak_"} {
+				if bytes.Contains(b, []byte(secret)) {
+					t.Errorf("idempotency_keys holds a secret: %s", b)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 {
+			t.Errorf("%d stored outcomes, want 3 (one per credential and key)", n)
+		}
+	})
+}
+
+// TestIdempotencyKeyBytes: a key of bytes a text column can't hold, or of
+// control characters, is a 422 on both engines, never a 5xx.
+func TestIdempotencyKeyBytes(t *testing.T) {
+	forEngine(t, func(t *testing.T, e *env) {
+		for _, key := range []string{"\xff\xfe", "caf\u00e9", "tab\there"} {
+			eb := e.admin(req{method: "POST", path: "/core/agents", body: `{"name": "A"}`, header: map[string]string{"Idempotency-Key": key}}).want(t, 422).err(t)
+			if fmt.Sprint(eb.Errors[0].Loc) != "[header Idempotency-Key]" {
+				t.Errorf("key %q: %+v", key, eb)
+			}
+		}
 	})
 }
 

@@ -35,7 +35,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.AddMember(r.Context(), callerFrom(r.Context()).OrganizationID, in)
+	m, err := s.svc.AddMember(r.Context(), callerFrom(r.Context()), in)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.UpdateMember(r.Context(), callerFrom(r.Context()).OrganizationID, r.PathValue("user_id"), in)
+	m, err := s.svc.UpdateMember(r.Context(), callerFrom(r.Context()), r.PathValue("user_id"), in)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.RemoveMember(r.Context(), callerFrom(r.Context()).OrganizationID, r.PathValue("user_id")); err != nil {
+	if err := s.svc.RemoveMember(r.Context(), callerFrom(r.Context()), r.PathValue("user_id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

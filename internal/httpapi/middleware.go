@@ -25,7 +25,13 @@ type reqInfo struct {
 	id     string
 	org    string
 	credID string
+	// abandoned: the client went away before an answer could be written.
+	abandoned bool
 }
+
+// statusAbandoned is what logs and metrics call a request its client
+// abandoned (nginx's 499): not a server error, nothing was answered.
+const statusAbandoned = 499
 
 func requestID(ctx context.Context) string {
 	if i, ok := ctx.Value(keyInfo).(*reqInfo); ok {
@@ -122,6 +128,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
 	w.Header().Set("X-Request-Id", info.id)
 	rec := &recorder{ResponseWriter: w, r: r}
+	// Bound the whole answer's write: a client that stops reading gets
+	// disconnected instead of holding the response (and the memory behind
+	// it) for as long as it likes. Streaming routes extend it per chunk.
+	_ = http.NewResponseController(w).SetWriteDeadline(start.Add(s.opts.WriteTimeout))
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBodyBytes)
 	}
@@ -136,7 +146,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		status := rec.status
-		if status == 0 {
+		switch {
+		case info.abandoned:
+			status = statusAbandoned
+		case status == 0:
 			status = http.StatusOK
 		}
 		route := r.Pattern

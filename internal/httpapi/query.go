@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math"
+	"slices"
 	"unicode/utf8"
 
 	"crypto/hmac"
@@ -28,23 +29,65 @@ type listQuery struct {
 // commonListParams are accepted by every list.
 var commonListParams = []string{"limit", "cursor", "created_after", "created_before", "updated_after", "updated_before"}
 
-// parseList parses the paging and time-window parameters and checks that
-// every other parameter is one of filters. Problems accumulate in lq.v so
-// one 422 names them all; call lq.err() after reading the filters.
-func (s *Server) parseList(q url.Values, list, scope string, filters ...string) *listQuery {
-	lq := &listQuery{list: list, scope: scope, vals: q, page: agentplane.Page{Limit: agentplane.DefaultLimit}}
+// Caps on query inputs (SPEC §24), checked before any SQL runs.
+const (
+	// maxParamLen bounds every query value but metadata's.
+	maxParamLen = 256
+	// maxMetadataFilterLen and maxMetadataFilterKeys bound the metadata
+	// filter, a JSON object of key/value pairs each agent must contain.
+	maxMetadataFilterLen  = 4096
+	maxMetadataFilterKeys = 32
+)
+
+// checkParams adds a violation for every parameter that is not one of
+// allowed, given more than once, longer than its cap, or not valid UTF-8
+// without NUL, and returns the parameters that passed, for the filters
+// to read.
+func checkParams(v *agentplane.Violations, q url.Values, allowed ...string) url.Values {
+	ok := url.Values{}
 	for k, vs := range q {
-		if !contains(commonListParams, k) && !contains(filters, k) {
-			lq.v.Add("unknown query parameter "+k, "extra_forbidden", "query", k)
+		if !contains(allowed, k) {
+			v.Add("unknown query parameter "+trunc(k), "extra_forbidden", "query", trunc(k))
+			continue
 		}
-		for _, v := range vs {
-			if strings.ContainsRune(v, 0) {
-				lq.v.Add(k+" must not contain NUL characters", "string_nul", "query", k)
-			} else if !utf8.ValidString(v) {
-				lq.v.Add(k+" must be valid UTF-8", "string_utf8", "query", k)
-			}
+		if len(vs) > 1 {
+			v.Add(k+" is given more than once", "repeated", "query", k)
+			continue
+		}
+		limit := maxParamLen
+		if k == "metadata" {
+			limit = maxMetadataFilterLen
+		}
+		switch val := vs[0]; {
+		case len(val) > limit:
+			v.Add(k+" must be at most "+itoa(limit)+" characters", "string_too_long", "query", k)
+		case strings.ContainsRune(val, 0):
+			v.Add(k+" must not contain NUL characters", "string_nul", "query", k)
+		case !utf8.ValidString(val):
+			v.Add(k+" must be valid UTF-8", "string_utf8", "query", k)
+		default:
+			ok[k] = vs
 		}
 	}
+	return ok
+}
+
+// trunc shortens an echoed name so an error body stays small.
+func trunc(s string) string {
+	if len(s) <= 64 {
+		return strings.ToValidUTF8(s, "?")
+	}
+	return strings.ToValidUTF8(s[:64], "?") + "…"
+}
+
+// parseList parses the paging and time-window parameters and checks that
+// every other parameter is one of filters. Problems accumulate in lq.v so
+// one 422 names them all; call lq.err() after reading the filters. A
+// value that failed checkParams is not read at all.
+func (s *Server) parseList(q url.Values, list, scope string, filters ...string) *listQuery {
+	lq := &listQuery{list: list, scope: scope, page: agentplane.Page{Limit: agentplane.DefaultLimit}}
+	q = checkParams(&lq.v, q, append(slices.Clip(commonListParams), filters...)...)
+	lq.vals = q
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > agentplane.MaxLimit {
@@ -137,9 +180,21 @@ func (lq *listQuery) jsonObject(name string) map[string]json.RawMessage {
 	if v == "" {
 		return nil
 	}
+	if nestingDepth([]byte(v)) > MaxJSONDepth {
+		lq.v.Add(name+" nests deeper than 64 levels", "json_depth", "query", name)
+		return nil
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(v), &m); err != nil || m == nil {
 		lq.v.Add(name+" must be a JSON object", "object_type", "query", name)
+		return nil
+	}
+	if len(m) > maxMetadataFilterKeys {
+		lq.v.Add(name+" may hold at most 32 keys", "too_many_keys", "query", name)
+		return nil
+	}
+	if err := inspectJSON([]byte(v), "query", name); err != nil {
+		lq.v = append(lq.v, err.(*agentplane.Error).Fields...)
 		return nil
 	}
 	var decoded any

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/service"
@@ -27,6 +28,10 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Limits are the rate limits; zero values disable them (tests).
 	Limits Limits
+	// WriteTimeout bounds writing each response (default 30 s); streamed
+	// answers get it anew before each chunk. A client that stops reading
+	// is disconnected after it, so it can't pin the answer in memory.
+	WriteTimeout time.Duration
 }
 
 // Server is the API as an http.Handler.
@@ -48,6 +53,9 @@ func New(svc *service.Service, opts Options) *Server {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 30 * time.Second
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
@@ -112,15 +120,27 @@ func (s *Server) wrap(rt route) http.Handler {
 		mode = service.UserOnly
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rt.auth != public {
-			if s.limiter.clientBlocked(w, r) {
-				writeError(w, r, s.log, rateLimited("too many failed authentications from this address; retry later"))
+		// Which of two credentials or organizations was meant is a guess
+		// no server should make (SPEC §24).
+		for _, h := range []string{"Authorization", "X-Anyreach-Org"} {
+			if len(r.Header.Values(h)) > 1 {
+				writeError(w, r, s.log, agentplane.Errorf(agentplane.EBadRequest, "the %s header is given more than once", h))
 				return
 			}
+		}
+		if rt.auth != public {
 			c, err := s.authenticate(r, mode)
 			if err != nil {
+				// Only failures count against the client address, and only
+				// failures are refused once it has used them up: a valid
+				// credential always gets through, even from an address it
+				// shares with an attacker (a balancer, a NAT).
 				if agentplane.ErrorCodeOf(err) == agentplane.EUnauthenticated {
-					s.limiter.authFailed(r)
+					if s.limiter.clientBlocked(w, r) {
+						err = rateLimited("too many failed authentications from this address; retry later")
+					} else {
+						s.limiter.authFailed(r)
+					}
 				}
 				writeError(w, r, s.log, err)
 				return

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/service"
@@ -113,11 +114,9 @@ func (s *Server) publishVersion(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lq := &listQuery{vals: q}
-	for k := range q {
-		if k != "from" && k != "to" {
-			lq.v.Add("unknown query parameter "+k, "extra_forbidden", "query", k)
-		}
+	lq := &listQuery{}
+	if lq.vals = checkParams(&lq.v, q, "from", "to"); len(lq.v) > 0 {
+		return lq.err()
 	}
 	from, to := lq.requiredInt("from"), lq.requiredInt("to")
 	if err := lq.err(); err != nil {
@@ -182,8 +181,12 @@ func (s *Server) compareVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	flusher, _ := w.(http.Flusher)
+	rc := http.NewResponseController(w)
 	started := false
 	emit := func(chunk string) error {
+		// The write deadline is an idle bound here: a slow model keeps
+		// the stream, a reader that stopped reading loses it.
+		_ = rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
 		if !started {
 			started = true
 			h := w.Header()

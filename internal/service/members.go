@@ -12,12 +12,27 @@ func (s *Service) ListMembers(ctx context.Context, c *agentplane.Caller, p agent
 	return s.store.ListMembers(ctx, c.OrganizationID, p)
 }
 
-// AddMember adds a user by email, creating the user if new.
-func (s *Service) AddMember(ctx context.Context, orgID string, in agentplane.MemberInput) (agentplane.Member, error) {
+// mayGrant refuses a role that holds a scope the caller doesn't (SPEC
+// §24): members:manage alone must not make anyone an admin, who could
+// then mint a full key.
+func mayGrant(c *agentplane.Caller, role agentplane.Role, verb string) error {
+	if !c.Scopes.Covers(role.Scopes()) {
+		return agentplane.Errorf(agentplane.EForbidden, "%s a member with role %s requires every scope of that role; this credential lacks some", verb, role)
+	}
+	return nil
+}
+
+// AddMember adds a user by email to the caller's organization, creating
+// the user if new. The role must be within the caller's own scopes.
+func (s *Service) AddMember(ctx context.Context, c *agentplane.Caller, in agentplane.MemberInput) (agentplane.Member, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return agentplane.Member{}, err
 	}
+	if err := mayGrant(c, in.Role, "adding"); err != nil {
+		return agentplane.Member{}, err
+	}
+	orgID := c.OrganizationID
 	now := s.stamp()
 	m := agentplane.Member{OrganizationID: orgID, Email: in.Email, Role: in.Role, CreatedAt: now, UpdatedAt: now}
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
@@ -33,10 +48,16 @@ func (s *Service) AddMember(ctx context.Context, orgID string, in agentplane.Mem
 
 // UpdateMember changes a member's role; demoting the last admin is a
 // conflict, so an organization always keeps someone who can manage it.
-func (s *Service) UpdateMember(ctx context.Context, orgID, userID string, in agentplane.MemberUpdate) (agentplane.Member, error) {
+// The caller must hold every scope of both the old and the new role: no
+// one changes a member more powerful than themselves.
+func (s *Service) UpdateMember(ctx context.Context, c *agentplane.Caller, userID string, in agentplane.MemberUpdate) (agentplane.Member, error) {
 	if err := in.Validate(); err != nil {
 		return agentplane.Member{}, err
 	}
+	if err := mayGrant(c, in.Role, "giving"); err != nil {
+		return agentplane.Member{}, err
+	}
+	orgID := c.OrganizationID
 	if !agentplane.ValidID(userID) {
 		return agentplane.Member{}, agentplane.Errorf(agentplane.ENotFound, "member not found")
 	}
@@ -47,6 +68,9 @@ func (s *Service) UpdateMember(ctx context.Context, orgID, userID string, in age
 		}
 		var err error
 		if m, err = q.GetMember(ctx, orgID, userID); err != nil {
+			return err
+		}
+		if err := mayGrant(c, m.Role, "changing"); err != nil {
 			return err
 		}
 		if m.Role == agentplane.RoleAdmin && in.Role != agentplane.RoleAdmin {
@@ -60,8 +84,11 @@ func (s *Service) UpdateMember(ctx context.Context, orgID, userID string, in age
 	return m, err
 }
 
-// RemoveMember removes a membership; removing the last admin is a conflict.
-func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error {
+// RemoveMember removes a membership; removing the last admin is a
+// conflict, and removing a member whose role holds scopes the caller
+// lacks is forbidden.
+func (s *Service) RemoveMember(ctx context.Context, c *agentplane.Caller, userID string) error {
+	orgID := c.OrganizationID
 	if !agentplane.ValidID(userID) {
 		return agentplane.Errorf(agentplane.ENotFound, "member not found")
 	}
@@ -71,6 +98,9 @@ func (s *Service) RemoveMember(ctx context.Context, orgID, userID string) error 
 		}
 		m, err := q.GetMember(ctx, orgID, userID)
 		if err != nil {
+			return err
+		}
+		if err := mayGrant(c, m.Role, "removing"); err != nil {
 			return err
 		}
 		if m.Role == agentplane.RoleAdmin {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/llm"
+	"github.com/agentplane/agentplane/internal/seal"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -25,6 +26,7 @@ type Service struct {
 	sipDomain string
 	queue     Queue
 	crawl     CrawlFunc
+	secrets   *seal.Box // nil: no server key (PostgreSQL without AGENTPLANE_SECRET_KEY)
 }
 
 // Options configures New.
@@ -41,6 +43,9 @@ type Options struct {
 	Queue Queue
 	// Crawl reads company websites for scaffolding (the guarded fetcher).
 	Crawl CrawlFunc
+	// Secrets seals the secrets the server keeps for later use; nil keeps
+	// them unsealed (and says so in the log).
+	Secrets *seal.Box
 }
 
 // New returns a Service over s.
@@ -54,7 +59,7 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.SIPDomain == "" {
 		opts.SIPDomain = "sip.agentplane.local"
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, used: lastUsed{pending: map[string]int64{}}}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}}
 }
 
 // stamp is the current time as stored.
@@ -73,11 +78,6 @@ func (s *Service) Ready(ctx context.Context) error {
 		return agentplane.Errorf(agentplane.EUnavailable, "database schema is at %d, binary needs %d", cur, target)
 	}
 	return nil
-}
-
-// CursorKey returns the key that signs list cursors, shared by all nodes.
-func (s *Service) CursorKey(ctx context.Context) ([]byte, error) {
-	return s.store.ServerSecret(ctx, "cursor_hmac")
 }
 
 // lastUsed coalesces credential use: authentication records the time in

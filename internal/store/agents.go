@@ -113,11 +113,7 @@ func (q *Queries) ListAgents(ctx context.Context, orgID string, f agentplane.Age
 	if err != nil {
 		return agentplane.List[agentplane.Agent]{}, fmt.Errorf("list agents: %w", err)
 	}
-	items, err := collect(rows, scanAgent)
-	if err != nil {
-		return agentplane.List[agentplane.Agent]{}, err
-	}
-	return finish(items, p, func(a agentplane.Agent) agentplane.Cursor {
+	return collectPage(rows, scanAgent, p, func(a agentplane.Agent) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: a.CreatedAt.Millis(), ID: a.ID}
-	}), nil
+	})
 }

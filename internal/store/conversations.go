@@ -142,13 +142,9 @@ func (q *Queries) ListConversations(ctx context.Context, orgID string, f agentpl
 	if err != nil {
 		return agentplane.List[agentplane.Conversation]{}, fmt.Errorf("list conversations: %w", err)
 	}
-	items, err := collect(rows, scanConversation)
-	if err != nil {
-		return agentplane.List[agentplane.Conversation]{}, err
-	}
-	return finish(items, p, func(c agentplane.Conversation) agentplane.Cursor {
+	return collectPage(rows, scanConversation, p, func(c agentplane.Conversation) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
-	}), nil
+	})
 }
 
 // ConversationStats reads the agent's counters (one indexed range read) and

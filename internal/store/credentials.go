@@ -97,13 +97,9 @@ func (q *Queries) ListCredentials(ctx context.Context, owner CredentialOwner, p 
 	if err != nil {
 		return agentplane.List[agentplane.Credential]{}, fmt.Errorf("list credentials: %w", err)
 	}
-	items, err := collect(rows, scanCredential)
-	if err != nil {
-		return agentplane.List[agentplane.Credential]{}, err
-	}
-	return finish(items, p, func(c agentplane.Credential) agentplane.Cursor {
+	return collectPage(rows, scanCredential, p, func(c agentplane.Credential) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
-	}), nil
+	})
 }
 
 // RevokeCredential marks one of the owner's live credentials revoked.

@@ -85,11 +85,7 @@ func (q *Queries) ListMembers(ctx context.Context, orgID string, p agentplane.Pa
 	if err != nil {
 		return agentplane.List[agentplane.Member]{}, fmt.Errorf("list members: %w", err)
 	}
-	items, err := collect(rows, scanMember)
-	if err != nil {
-		return agentplane.List[agentplane.Member]{}, err
-	}
-	return finish(items, p, func(m agentplane.Member) agentplane.Cursor {
+	return collectPage(rows, scanMember, p, func(m agentplane.Member) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: m.CreatedAt.Millis(), ID: m.UserID}
-	}), nil
+	})
 }

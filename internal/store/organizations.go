@@ -63,27 +63,22 @@ func (q *Queries) ListUserOrganizations(ctx context.Context, userID string, p ag
 	if err != nil {
 		return agentplane.List[agentplane.Organization]{}, fmt.Errorf("list organizations: %w", err)
 	}
-	defer rows.Close()
 	type item struct {
 		org    agentplane.Organization
 		joined int64
 	}
-	var items []item
-	for rows.Next() {
+	l, err := collectPage(rows, func(r rowScanner) (item, error) {
 		var it item
 		var created, upd int64
-		if err := rows.Scan(&it.org.ID, &it.org.Name, &it.org.Slug, &created, &upd, &it.joined); err != nil {
-			return agentplane.List[agentplane.Organization]{}, err
-		}
+		err := r.Scan(&it.org.ID, &it.org.Name, &it.org.Slug, &created, &upd, &it.joined)
 		it.org.CreatedAt, it.org.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return agentplane.List[agentplane.Organization]{}, err
-	}
-	l := finish(items, p, func(it item) agentplane.Cursor {
+		return it, err
+	}, p, func(it item) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: it.joined, ID: it.org.ID}
 	})
+	if err != nil {
+		return agentplane.List[agentplane.Organization]{}, err
+	}
 	out := agentplane.List[agentplane.Organization]{Next: l.Next, Items: make([]agentplane.Organization, len(l.Items))}
 	for i, it := range l.Items {
 		out.Items[i] = it.org

@@ -133,13 +133,9 @@ func (q *Queries) ListPhoneNumbers(ctx context.Context, orgID string, f agentpla
 	if err != nil {
 		return agentplane.List[agentplane.PhoneNumber]{}, fmt.Errorf("list phone numbers: %w", err)
 	}
-	items, err := collect(rows, scanPhone)
-	if err != nil {
-		return agentplane.List[agentplane.PhoneNumber]{}, err
-	}
-	return finish(items, p, func(n agentplane.PhoneNumber) agentplane.Cursor {
+	return collectPage(rows, scanPhone, p, func(n agentplane.PhoneNumber) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: n.CreatedAt.Millis(), ID: n.PhoneNumber}
-	}), nil
+	})
 }
 
 // AgentPhoneNumbers lists the numbers whose slots pin a version of the

@@ -72,22 +72,66 @@ func (w *where) page(p agentplane.Page, alias, idCol string) string {
 	return " ORDER BY " + created + " DESC, " + id + " DESC LIMIT " + strconv.Itoa(limit+1)
 }
 
-// finish trims the extra row fetched by page and derives the next cursor
-// from the last row returned.
-func finish[T any](items []T, p agentplane.Page, key func(T) agentplane.Cursor) agentplane.List[T] {
+// rowScanner is what a scan function reads a row from.
+type rowScanner = interface{ Scan(...any) error }
+
+// sizedScanner counts the bytes of the text and blob columns scanned
+// through it.
+type sizedScanner struct {
+	rows rowScanner
+	n    int
+}
+
+func (s *sizedScanner) Scan(dest ...any) error {
+	err := s.rows.Scan(dest...)
+	for _, d := range dest {
+		switch v := d.(type) {
+		case *string:
+			s.n += len(*v)
+		case *[]byte:
+			s.n += len(*v)
+		case **string:
+			if *v != nil {
+				s.n += len(**v)
+			}
+		}
+	}
+	return err
+}
+
+// collectPage scans the rows of a query whose tail came from where.page
+// into one page: at most p's limit items, fewer if the rows scanned reach
+// agentplane.MaxPageBytes. When more rows follow, the next cursor is the
+// key of the last item kept. It closes rows.
+func collectPage[T any](rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}, scan func(rowScanner) (T, error), p agentplane.Page, key func(T) agentplane.Cursor) (agentplane.List[T], error) {
+	defer rows.Close()
 	limit := p.Limit
 	if limit <= 0 || limit > agentplane.MaxLimit {
 		limit = agentplane.DefaultLimit
 	}
-	if len(items) <= limit {
-		if items == nil {
-			items = []T{}
+	sized := &sizedScanner{rows: rows}
+	items := []T{}
+	for rows.Next() {
+		if len(items) == limit || sized.n >= agentplane.MaxPageBytes {
+			// A row beyond this page exists: continue after the last kept.
+			next := key(items[len(items)-1])
+			return agentplane.List[T]{Items: items, Next: &next}, nil
 		}
-		return agentplane.List[T]{Items: items}
+		v, err := scan(sized)
+		if err != nil {
+			return agentplane.List[T]{}, err
+		}
+		items = append(items, v)
 	}
-	items = items[:limit]
-	next := key(items[len(items)-1])
-	return agentplane.List[T]{Items: items, Next: &next}
+	if err := rows.Err(); err != nil {
+		return agentplane.List[T]{}, err
+	}
+	return agentplane.List[T]{Items: items}, nil
 }
 
 // likePattern escapes s for a LIKE … ESCAPE '\' substring match.

@@ -147,6 +147,12 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 				return nil, fmt.Errorf("create data dir: %w", err)
 			}
 		}
+		// The database holds everything, hashes and sealed secrets
+		// included: only its owner may read it. SQLite gives the -wal and
+		// -shm files the main file's mode.
+		if err := createPrivate(sqlitePath(opts)); err != nil {
+			return nil, err
+		}
 		db, err = sql.Open("sqlite", sqliteDSN(sqlitePath(opts)))
 		if err == nil {
 			// WAL lets readers run beside the one writer; _txlock=immediate
@@ -181,6 +187,18 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s.Queries = Queries{q: s.wrap(pool), d: dialects[engine]}
 	return s, nil
+}
+
+// createPrivate creates path empty with mode 0600 unless it exists.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // sqlitePath is the database file of opts.

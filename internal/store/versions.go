@@ -120,13 +120,9 @@ func (q *Queries) ListVersions(ctx context.Context, orgID, agentID string, f age
 	if err != nil {
 		return agentplane.List[agentplane.Version]{}, fmt.Errorf("list versions: %w", err)
 	}
-	items, err := collect(rows, scanVersion)
-	if err != nil {
-		return agentplane.List[agentplane.Version]{}, err
-	}
-	return finish(items, p, func(v agentplane.Version) agentplane.Cursor {
+	return collectPage(rows, scanVersion, p, func(v agentplane.Version) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: v.CreatedAt.Millis(), ID: v.ID}
-	}), nil
+	})
 }
 
 // VersionSummaries lists every version of an agent, newest first, for the

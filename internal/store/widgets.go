@@ -112,13 +112,9 @@ func (q *Queries) ListWidgets(ctx context.Context, orgID, agentID string, p agen
 	if err != nil {
 		return agentplane.List[agentplane.WebWidget]{}, fmt.Errorf("list widgets: %w", err)
 	}
-	items, err := collect(rows, scanWidget)
-	if err != nil {
-		return agentplane.List[agentplane.WebWidget]{}, err
-	}
-	return finish(items, p, func(x agentplane.WebWidget) agentplane.Cursor {
+	return collectPage(rows, scanWidget, p, func(x agentplane.WebWidget) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: x.CreatedAt.Millis(), ID: x.ID}
-	}), nil
+	})
 }
 
 // AgentWidgets lists the agent's widgets (the agent's GET embed).

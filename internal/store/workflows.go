@@ -107,13 +107,9 @@ func (q *Queries) ListWorkflows(ctx context.Context, orgID string, f agentplane.
 	if err != nil {
 		return agentplane.List[agentplane.Workflow]{}, fmt.Errorf("list workflows: %w", err)
 	}
-	items, err := collect(rows, scanWorkflow)
-	if err != nil {
-		return agentplane.List[agentplane.Workflow]{}, err
-	}
-	return finish(items, p, func(x agentplane.Workflow) agentplane.Cursor {
+	return collectPage(rows, scanWorkflow, p, func(x agentplane.Workflow) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: x.CreatedAt.Millis(), ID: x.ID}
-	}), nil
+	})
 }
 
 // SQLTx returns the transaction these queries run in, or nil outside one:

@@ -19,6 +19,7 @@ var agentListTests = []test{
 	{"AgentList/TimeWindow", testAgentTimeWindow},
 	{"AgentList/KeysetPaging", testAgentPaging},
 	{"AgentList/PagingWithFilter", testAgentPagingFiltered},
+	{"AgentList/PageByteBudget", testAgentPageBytes},
 }
 
 // listNames returns the names of orgID's agents matching f, in list order,
@@ -305,5 +306,49 @@ func testAgentPagingFiltered(t *testing.T, s *store.Store) {
 	diff(t, "active agents created from 100 on, across pages", got, want)
 	if pages != wantPages(len(want), 6) {
 		t.Errorf("pages = %d, want %d", pages, wantPages(len(want), 6))
+	}
+}
+
+// testAgentPageBytes: a page ends early once its rows hold
+// agentplane.MaxPageBytes, still with at least one item, and following the
+// cursors yields every agent exactly once.
+func testAgentPageBytes(t *testing.T, s *store.Store) {
+	o := newOrg(t, s, "acme")
+	const n, size = 20, 40 << 10 // 20 agents of 40 KiB metadata: 800 KiB
+	var made []agentplane.Agent
+	for i := range n {
+		a := newAgent(o, "big", at(int64(i)))
+		a.Metadata = json.RawMessage(`{"blob":"` + strings.Repeat("x", size) + `"}`)
+		made = append(made, createAgent(t, s, a))
+	}
+	want := byCreatedDesc(made)
+	first, err := s.ListAgents(ctx(), o.ID, agentplane.AgentFilter{}, agentplane.Page{Limit: agentplane.MaxLimit})
+	must(t, "first page", err)
+	if per := agentplane.MaxPageBytes/size + 1; len(first.Items) != per || first.Next == nil {
+		t.Fatalf("first page: %d items (next %v), want %d and a cursor", len(first.Items), first.Next, per)
+	}
+	var got []agentplane.Agent
+	for p := (agentplane.Page{Limit: agentplane.MaxLimit}); len(got) <= n; {
+		l, err := s.ListAgents(ctx(), o.ID, agentplane.AgentFilter{}, p)
+		must(t, "next page", err)
+		if len(l.Items) == 0 {
+			t.Fatal("an empty page")
+		}
+		got = append(got, l.Items...)
+		if l.Next == nil {
+			break
+		}
+		p.After = l.Next
+	}
+	diff(t, "every agent exactly once across budget-cut pages", got, want)
+
+	// One row over the budget still makes a page of one.
+	huge := newAgent(o, "huge", at(1000))
+	huge.Metadata = json.RawMessage(`{"blob":"` + strings.Repeat("y", agentplane.MaxPageBytes+1) + `"}`)
+	createAgent(t, s, huge)
+	l, err := s.ListAgents(ctx(), o.ID, agentplane.AgentFilter{}, agentplane.Page{Limit: 5})
+	must(t, "page with one huge row", err)
+	if len(l.Items) != 1 || l.Items[0].ID != huge.ID || l.Next == nil {
+		t.Errorf("huge row: %d items, next %v", len(l.Items), l.Next)
 	}
 }

@@ -18,31 +18,39 @@ var miscTests = []test{
 }
 
 func testServerSecret(t *testing.T, s *store.Store) {
-	first, err := s.ServerSecret(ctx(), "cursor")
+	v1, v2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	first, err := s.ServerSecret(ctx(), "cursor", v1)
 	must(t, "first call", err)
-	if len(first) != 32 {
-		t.Fatalf("secret is %d bytes, want 32", len(first))
-	}
-	if bytes.Equal(first, make([]byte, 32)) {
-		t.Fatalf("secret is all zero bytes")
+	if !bytes.Equal(first, v1) {
+		t.Fatalf("first call stored %x, want %x", first, v1)
 	}
 	// Cursors signed before a restart must verify after it, so the value
 	// is created once and then only read.
-	again, err := s.ServerSecret(ctx(), "cursor")
+	again, err := s.ServerSecret(ctx(), "cursor", v2)
 	must(t, "second call", err)
-	if !bytes.Equal(first, again) {
-		t.Fatalf("second call returned %x, first %x", again, first)
+	if !bytes.Equal(again, v1) {
+		t.Fatalf("second call returned %x, want the first %x", again, v1)
 	}
-	other, err := s.ServerSecret(ctx(), "other purpose")
+	other, err := s.ServerSecret(ctx(), "other purpose", v2)
 	must(t, "other name", err)
-	if len(other) != 32 || bytes.Equal(other, first) {
-		t.Fatalf("secrets of two names: %x and %x; want two distinct 32-byte values", first, other)
+	if !bytes.Equal(other, v2) {
+		t.Fatalf("another name got %x, want its own %x", other, v2)
+	}
+	// Replace swaps only from the value it names.
+	v3 := bytes.Repeat([]byte{3}, 48)
+	must(t, "replace from a stale value", s.ReplaceServerSecret(ctx(), "cursor", v2, v3))
+	if got, _ := s.ServerSecret(ctx(), "cursor", v2); !bytes.Equal(got, v1) {
+		t.Fatalf("a stale replace changed the value to %x", got)
+	}
+	must(t, "replace", s.ReplaceServerSecret(ctx(), "cursor", v1, v3))
+	if got, _ := s.ServerSecret(ctx(), "cursor", v2); !bytes.Equal(got, v3) {
+		t.Fatalf("after replace: %x, want %x", got, v3)
 	}
 }
 
 func testServerSecretRace(t *testing.T, s *store.Store) {
-	// Nodes starting together all ask for the secret at once; every one of
-	// them must end up with the same value.
+	// Nodes starting together all offer a value at once; every one of
+	// them must end up with the same (first) value.
 	const n = 8
 	var (
 		wg   sync.WaitGroup
@@ -50,7 +58,7 @@ func testServerSecretRace(t *testing.T, s *store.Store) {
 		errs [n]error
 	)
 	for i := range n {
-		wg.Go(func() { got[i], errs[i] = s.ServerSecret(ctx(), "shared") })
+		wg.Go(func() { got[i], errs[i] = s.ServerSecret(ctx(), "shared", bytes.Repeat([]byte{byte(i + 1)}, 32)) })
 	}
 	wg.Wait()
 	for i := range n {
