@@ -274,7 +274,7 @@ func FuzzPhoneNumberPatch(f *testing.F) {
 func FuzzNormalizeOrigin(f *testing.F) {
 	for _, s := range []string{"example.com", "https://Example.com/", "http://localhost:3000", "ftp://x", "https://u:p@x", "https://x/p",
 		"https://x?q", "https://x#f", "", " ", "https://", "//x", "HTTPS://X", "https://[::1]:8080", "https://x:99999", "https://%41",
-		"https://x:", "http://x:80", "a b", "https://ex ample.com", "javascript:alert(1)", "https://x/%2F"} {
+		"https://x:", "http://x:80", "HTTPS://Example.COM:443", "http://[::1]:80", "https://x:0443", "a b", "https://ex ample.com", "javascript:alert(1)", "https://x/%2F"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -295,8 +295,13 @@ func FuzzNormalizeOrigin(f *testing.F) {
 			t.Fatalf("NormalizeOrigin(%q) = %q, not a lowercase http(s) origin", s, o)
 		}
 		w := agentplane.WebWidget{Domains: []string{o}}
-		if !w.AllowsOrigin(o) || !w.AllowsOrigin(s) {
+		// An Origin header always has a scheme; as a header, s counts
+		// only when it has one.
+		if !w.AllowsOrigin(o) || strings.Contains(s, "://") && !w.AllowsOrigin(s) {
 			t.Fatalf("a widget for %q refuses origin %q or %q", o, o, s)
+		}
+		if c, ok := agentplane.CanonicalOrigin(o); !ok || c != o {
+			t.Fatalf("CanonicalOrigin(%q) = %q, %v; want it unchanged", o, c, ok)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package agentplane
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -86,7 +87,10 @@ func (in *WebWidgetInput) Validate(create bool) error {
 // NormalizeOrigin turns "example.com", "https://Example.com/" or
 // "http://localhost:3000" into an origin ("https://example.com"): https is
 // added when no scheme is given; only http and https are allowed; paths,
-// queries and credentials are refused.
+// queries and credentials are refused. The result is the canonical
+// serialization browsers use: lower-case scheme and host, no trailing
+// slash, and no port when it is the scheme's default (80, 443), so
+// "HTTPS://Example.COM:443" and "example.com" are the same origin.
 func NormalizeOrigin(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 300 {
@@ -96,20 +100,51 @@ func NormalizeOrigin(s string) (string, bool) {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return "", false
 	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host), true
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+		if !(u.Scheme == "http" && n == 80 || u.Scheme == "https" && n == 443) {
+			host += ":" + strconv.Itoa(n)
+		}
+	}
+	return u.Scheme + "://" + host, true
 }
 
-// AllowsOrigin reports whether a request from origin may read the widget:
-// any origin when no domains are set, else only a listed one.
+// CanonicalOrigin is the form of an Origin request header that widgets
+// compare with their domains and that Access-Control-Allow-Origin echoes:
+// NormalizeOrigin's, or "null" for an opaque origin (a sandboxed frame, a
+// file: page). Unlike a domain in a widget's list, a header always has a
+// scheme, so a value without one is not an origin; nor is one with a path.
+func CanonicalOrigin(header string) (string, bool) {
+	header = strings.TrimSpace(header)
+	if header == "null" {
+		return header, true
+	}
+	if !strings.Contains(header, "://") {
+		return "", false
+	}
+	return NormalizeOrigin(header)
+}
+
+// AllowsOrigin reports whether a request whose Origin header is origin may
+// read the widget: any origin (or none) when no domains are set, else only
+// one whose canonical form is listed. "null" is never listed: domains are
+// always scheme://host.
 func (w WebWidget) AllowsOrigin(origin string) bool {
 	if len(w.Domains) == 0 {
 		return true
 	}
-	o, ok := NormalizeOrigin(origin)
+	o, ok := CanonicalOrigin(origin)
 	if !ok {
 		return false
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"os"
 	"regexp"
 	"slices"
@@ -28,6 +29,13 @@ func TestInvalidConfigurationStopsStartUp(t *testing.T) {
 		{name: "body limit", args: []string{"--max-body-bytes", "12"}, flag: "--max-body-bytes", env: "AGENTPLANE_MAX_BODY_BYTES"},
 		{name: "shutdown timeout", vars: map[string]string{"AGENTPLANE_SHUTDOWN_TIMEOUT": "-1s"}, flag: "--shutdown-timeout", env: "AGENTPLANE_SHUTDOWN_TIMEOUT"},
 		{name: "llm url", args: []string{"--llm-base-url", "ftp://x"}, flag: "--llm-base-url", env: "AGENTPLANE_LLM_BASE_URL"},
+		{
+			name:   "unparsable llm url keeps its password",
+			args:   []string{"--llm-base-url", "http://u:llm-pass-S3CRET@[::1", "--llm-model", "m"},
+			flag:   "--llm-base-url",
+			env:    "AGENTPLANE_LLM_BASE_URL",
+			secret: "llm-pass-S3CRET",
+		},
 		{
 			name:   "database url variable keeps its password",
 			vars:   map[string]string{"AGENTPLANE_DATABASE_URL": "mysql://app:hunter2-S3CRET@db.internal/x"},
@@ -122,6 +130,34 @@ func TestServeHelpListsVariablesAndHidesSecrets(t *testing.T) {
 	for _, s := range secrets {
 		if strings.Contains(out, s) {
 			t.Errorf("serve --help printed the secret %q:\n%s", s, out)
+		}
+	}
+}
+
+// TestStartupLogShowsNoCredentials: the "starting" line names the LLM's
+// endpoint but not the password in its URL, nor a key in its query.
+func TestStartupLogShowsNoCredentials(t *testing.T) {
+	t.Parallel()
+	// The LLM adapter does no I/O until first used, so nothing needs to
+	// listen at this address.
+	n := launch(t, nil, map[string]string{"AGENTPLANE_LLM_API_KEY": "sk-env-S3CRET"},
+		"--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json", "--llm-model", "m",
+		"--llm-base-url", "https://llm-user:llm-pass-S3CRET@llm.internal.example:8443/v1?api-key=query-S3CRET").wait(t)
+	var started struct {
+		Msg    string            `json:"msg"`
+		Config map[string]string `json:"config"`
+	}
+	for line := range strings.Lines(n.Stderr.String()) {
+		if err := json.Unmarshal([]byte(line), &started); err == nil && started.Msg == "starting" {
+			break
+		}
+	}
+	if got, want := started.Config["llm_base_url"], "https://llm.internal.example:8443/v1"; got != want {
+		t.Errorf("llm_base_url logged as %q, want %q", got, want)
+	}
+	for _, s := range []string{"llm-user", "llm-pass-S3CRET", "query-S3CRET", "sk-env-S3CRET"} {
+		if strings.Contains(n.Stderr.String(), s) {
+			t.Errorf("the log shows %q:\n%s", s, n.Stderr)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +128,9 @@ func parse(get func(string) string) (Config, error) {
 	}
 	if u := c.LLMBaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		bad("llm-base-url", "must be an http or https URL")
+	} else if pu, err := url.Parse(u); u != "" && (err != nil || pu.Host == "") {
+		// Not quoted back: it may hold a password.
+		bad("llm-base-url", "is not a URL with a host")
 	}
 	if c.LLMBaseURL != "" && c.LLMModel == "" {
 		bad("llm-model", "is required when --llm-base-url is set")
@@ -221,7 +225,13 @@ func envOf(flagName string) string {
 	return ""
 }
 
-// Redacted lists the settings for a start-up log line, secrets masked.
+// Redacted lists the settings for the start-up log line. It is the one
+// place configuration is rendered for logs, so it decides what a log may
+// hold: secrets only as "(set)", and URLs as scheme, host and path. The
+// userinfo goes because it holds a password; the query string and fragment
+// go too because keys travel there as well (a PostgreSQL URL's
+// ?password=…, an LLM gateway's ?api-key=…), and the endpoint is what an
+// operator needs from this line.
 func (c Config) Redacted() map[string]string {
 	mask := func(s string) string {
 		if s == "" {
@@ -230,8 +240,22 @@ func (c Config) Redacted() map[string]string {
 		return "(set)"
 	}
 	return map[string]string{
-		"addr": c.Addr, "data_dir": c.DataDir, "database_url": mask(c.DatabaseURL),
-		"sip_domain": c.SIPDomain, "llm_base_url": c.LLMBaseURL, "llm_api_key": mask(c.LLMAPIKey),
+		"addr": c.Addr, "data_dir": c.DataDir, "database_url": logURL(c.DatabaseURL),
+		"sip_domain": c.SIPDomain, "llm_base_url": logURL(c.LLMBaseURL), "llm_api_key": mask(c.LLMAPIKey),
 		"llm_model": c.LLMModel, "log_format": c.LogFormat,
 	}
+}
+
+// logURL renders a URL for a log: scheme, host and path only. A value that
+// does not parse as a URL with a host is shown as "(set)", since where its
+// secret parts are cannot be known.
+func logURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Opaque != "" || u.Host == "" {
+		return "(set)"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }

@@ -105,3 +105,31 @@ func TestHelpNeverShowsSecrets(t *testing.T) {
 		t.Errorf("redacted config leaks: %v", red)
 	}
 }
+
+// TestRedactedURLs: the start-up log shows where the database and the LLM
+// are, never a password or a query string that may carry a key.
+func TestRedactedURLs(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want string }{
+		{"https://user:hunter2@llm.example.com:8443/v1?api-key=sk-query#frag", "https://llm.example.com:8443/v1"},
+		{"http://sk-token-only@10.0.0.5:11434/v1", "http://10.0.0.5:11434/v1"},
+		{"postgres://app:hunter2@db.internal:5432/agentplane?sslmode=require&password=pw-query", "postgres://db.internal:5432/agentplane"},
+		{"postgres:///agentplane?host=/run/postgresql&password=pw-query", "(set)"}, // no host: nothing safe to show
+		{"http://u:hunter2@[::1", "(set)"}, // unparsable: never echoed
+		{"https://api.openai.com/v1", "https://api.openai.com/v1"},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		red := Config{LLMBaseURL: tc.in, DatabaseURL: tc.in}.Redacted()
+		if red["llm_base_url"] != tc.want || red["database_url"] != tc.want {
+			t.Errorf("%q logged as llm_base_url %q, database_url %q; want %q", tc.in, red["llm_base_url"], red["database_url"], tc.want)
+		}
+		for _, v := range red {
+			for _, secret := range []string{"hunter2", "sk-query", "pw-query", "sk-token-only", "frag"} {
+				if strings.Contains(v, secret) {
+					t.Errorf("%q: the log shows %q: %q", tc.in, secret, v)
+				}
+			}
+		}
+	}
+}

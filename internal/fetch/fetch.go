@@ -65,6 +65,12 @@ var (
 	ErrTooManyRedirects = errors.New("fetch: too many redirects")
 	// ErrStatus means the final response was not 2xx.
 	ErrStatus = errors.New("fetch: unexpected HTTP status")
+	// ErrHostNotFound means the host name did not resolve (no such host,
+	// or the DNS lookup failed).
+	ErrHostNotFound = errors.New("fetch: host not found")
+	// ErrConnection means the connection could not be made or broke off:
+	// refused, reset, a failed TLS handshake, a response that is not HTTP.
+	ErrConnection = errors.New("fetch: connection failed")
 )
 
 // extraDeniedV4 lists addresses the ssrf package's IANA table considers
@@ -240,7 +246,9 @@ func numericHostDialer(d *net.Dialer) func(context.Context, string, string) (net
 
 // Get fetches rawURL within the configured policy and limits. Failures are
 // wrapped around the Err* sentinels of this package (or the context's error
-// when the timeout or ctx ends the request).
+// when the timeout or ctx ends the request). Their texts may be shown to
+// the user who gave the URL: network failures come as an *[Error], whose
+// text names no resolver and no address the host resolved to.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Page, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
@@ -259,14 +267,19 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Page, error) {
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		// A redirect target may carry a password; keep it out of logs.
+		host := u.Hostname()
 		var ue *url.Error
 		if errors.As(err, &ue) {
+			// The hop that failed may be a redirect target; name that
+			// one. It may carry a password: keep it out of logs.
 			if eu, perr := url.Parse(ue.URL); perr == nil {
 				ue.URL = eu.Redacted()
+				if eu.Hostname() != "" {
+					host = eu.Hostname()
+				}
 			}
 		}
-		return nil, fmt.Errorf("fetch: %w", err)
+		return nil, f.userError(host, err, false)
 	}
 	defer resp.Body.Close()
 	final := resp.Request.URL.String()
@@ -289,7 +302,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Page, error) {
 	}
 	data, err := io.ReadAll(body)
 	if err != nil {
-		return nil, fmt.Errorf("fetch: reading %s: %w", final, err)
+		return nil, f.userError(resp.Request.URL.Hostname(), err, true)
 	}
 	if int64(len(data)) > f.maxBytes {
 		return nil, fmt.Errorf("%w: %s exceeds %d bytes", ErrTooLarge, final, f.maxBytes)

@@ -273,5 +273,12 @@ func checkRefused(t *testing.T, f *Fetcher, tc attack) {
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("refusal by timeout, not by policy: %v", err)
 	}
+	// A name's refusal must not tell the attacker what it resolved to.
+	if u, perr := url.Parse(tc.url); perr == nil && u.Hostname() != "" && !strings.Contains(tc.url, "?to=") {
+		_, notIP := netip.ParseAddr(u.Hostname())
+		if _, numeric, _ := numericIPv4(u.Hostname()); notIP != nil && !numeric {
+			wantNoAddress(t, err)
+		}
+	}
 	t.Logf("refused: %v", err)
 }

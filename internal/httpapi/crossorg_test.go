@@ -144,6 +144,7 @@ type xoReq struct {
 	body     any
 	org      string // X-Anyreach-Org
 	noTwin   bool   // the ghost would legitimately behave differently (it can be created)
+	conflict string // a 409 must say this, and nothing about who holds the value
 	pairs    []xoPair
 }
 
@@ -706,9 +707,11 @@ var xoGens = map[string]xoGen{
 		r.path = "/core/phone-numbers"
 		num := fmt.Sprintf("+16465554%03d", x.unique()%1000)
 		if x.chance(0.4) {
-			// A's number: 409, "already registered anywhere" (SPEC §9) —
-			// an oracle the contract accepts, so no twin (it would register).
+			// A's number: 409 because it is registered anywhere (SPEC §9) —
+			// an oracle the contract accepts, so no twin (it would register) —
+			// but saying no more than "not available" (SPEC §24).
 			num, r.noTwin = x.number(r, 0, false), true
+			r.conflict = "is not available"
 		}
 		r.body = x.mass(r, map[string]any{"phone_number": num, "label": "zq7bravo", "trunk_id": "zq7bravo-trunk"})
 	},
@@ -1054,6 +1057,12 @@ func (x *xoRun) check(r *xoReq, res xoRes) {
 		x.fail(r, res.status, res.body, "a 2xx for a request naming A's objects")
 	case res.status == http.StatusForbidden:
 		x.fail(r, res.status, res.body, "a 403 for a request naming A's objects (another organization's object is a 404)")
+	}
+	if r.conflict != "" && res.status == http.StatusConflict {
+		var eb errBody
+		if err := json.Unmarshal(res.body, &eb); err != nil || !strings.HasSuffix(eb.Detail, r.conflict) || strings.Contains(eb.Detail, "registered") {
+			x.fail(r, res.status, res.body, "a 409 for A's value must say only that it "+r.conflict)
+		}
 	}
 	if r.noTwin {
 		return

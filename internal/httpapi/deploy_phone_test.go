@@ -52,14 +52,21 @@ func TestPhoneNumberLifecycle(t *testing.T) {
 		dpWantErr(t, e.admin(req{method: "POST", path: "/core/phone-numbers",
 			body: map[string]any{"phone_number": "+14155550101", "inbound_agent_version_id": ap.NewID()}}), 422, "invalid", "body", "inbound_agent_version_id")
 
-		// Registered already, in whatever format, by whichever organization.
+		// Registered already, in whatever format, by whichever organization:
+		// 409. The organization holding it is told so; any other learns
+		// only that the number is not available (SPEC §24), not who has it.
 		other := dpOtherOrg(t, e, "globex")
-		for _, dup := range []req{
-			{method: "POST", path: "/core/phone-numbers", token: e.boot.OrgKey, body: map[string]any{"phone_number": "+14155550100"}},
-			{method: "POST", path: "/core/phone-numbers", token: e.boot.OrgKey, body: map[string]any{"phone_number": "415.555.0100"}},
-			{method: "POST", path: "/core/phone-numbers", token: other, body: map[string]any{"phone_number": "+1 415 555 0100"}},
+		for _, dup := range []struct {
+			r    req
+			says string
+		}{
+			{req{method: "POST", path: "/core/phone-numbers", token: e.boot.OrgKey, body: map[string]any{"phone_number": "+14155550100"}}, "phone number +14155550100 is already registered in this organization"},
+			{req{method: "POST", path: "/core/phone-numbers", token: e.boot.OrgKey, body: map[string]any{"phone_number": "415.555.0100"}}, "phone number +14155550100 is already registered in this organization"},
+			{req{method: "POST", path: "/core/phone-numbers", token: other, body: map[string]any{"phone_number": "+1 415 555 0100"}}, "phone number +14155550100 is not available"},
 		} {
-			dpWantErr(t, e.do(dup), 409, "conflict")
+			if eb := dpWantErr(t, e.do(dup.r), 409, "conflict"); eb.Detail != dup.says {
+				t.Errorf("registering %v again: detail %q, want %q", dup.r.body, eb.Detail, dup.says)
+			}
 		}
 		if l := dpNumbers(t, e, e.boot.OrgKey, ""); !slices.Equal(dpNames(l.Data), []string{"+14155550100"}) {
 			t.Errorf("after refused registrations the list is %v", dpNames(l.Data))

@@ -212,7 +212,13 @@ func TestWidgetPublicRead(t *testing.T) {
 		for _, origin := range []string{"https://evil.example", "", "http://example.com", "https://example.com.evil.test", "https://sub.example.com", "null"} {
 			dpWantErr(t, public(w, origin), 403, "forbidden")
 		}
-		for _, origin := range []string{"https://example.com", "http://localhost:3000"} {
+		// Allowed origins, however spelled, are echoed in canonical form:
+		// the one a browser compares Access-Control-Allow-Origin with.
+		for origin, echo := range map[string]string{
+			"https://example.com": "https://example.com", "http://localhost:3000": "http://localhost:3000",
+			"HTTPS://Example.COM:443": "https://example.com", "https://example.com/": "https://example.com",
+			"http://LocalHost:3000/": "http://localhost:3000",
+		} {
 			r := public(w, origin).want(t, 200)
 			var got struct {
 				dpWidget
@@ -224,8 +230,8 @@ func TestWidgetPublicRead(t *testing.T) {
 				t.Errorf("public read from %s: %s", origin, r.body)
 			}
 			vrSame(t, "public starting_message", got.StartingMessage, json.RawMessage(`{"text":"Welcome to Acme"}`))
-			if acao := r.header.Get("Access-Control-Allow-Origin"); acao != origin {
-				t.Errorf("Access-Control-Allow-Origin %q for Origin %q", acao, origin)
+			if acao := r.header.Get("Access-Control-Allow-Origin"); acao != echo {
+				t.Errorf("Access-Control-Allow-Origin %q for Origin %q, want %q", acao, origin, echo)
 			}
 			if !strings.Contains(r.header.Get("Vary"), "Origin") {
 				t.Errorf("Vary %q lacks Origin", r.header.Get("Vary"))
@@ -256,5 +262,83 @@ func TestWidgetPublicRead(t *testing.T) {
 		// A credential changes nothing on the public route.
 		r := e.admin(req{method: "GET", path: "/core/public/web-widgets/" + w})
 		dpWantErr(t, r, 403, "forbidden")
+	})
+}
+
+// TestWidgetPreflight: the CORS preflight of the public read answers 204
+// with the origin, methods, headers and max age only for a published
+// widget and an Origin that may read it; an unknown or unpublished widget
+// is 404 and a foreign origin 403, both without Access-Control-* headers.
+// The origin is echoed in canonical form, by the preflight and the read.
+func TestWidgetPreflight(t *testing.T) {
+	t.Parallel()
+	forEngine(t, func(t *testing.T, e *env) {
+		agent, v1 := dpPublished(t, e, "Welcome to Acme")
+		w := dpCreateWidget(t, e, map[string]any{"name": "Site", "agent_id": agent, "agent_version_id": v1.ID,
+			"domains": []string{"example.com", "http://localhost:3000"}, "published": true}).ID
+		open := dpCreateWidget(t, e, map[string]any{"name": "Open", "agent_id": agent, "agent_version_id": v1.ID, "published": true}).ID
+		hidden := dpCreateWidget(t, e, map[string]any{"name": "Hidden", "agent_id": agent, "agent_version_id": v1.ID}).ID
+		preflight := func(id, origin string) resp {
+			t.Helper()
+			return e.do(req{method: "OPTIONS", path: "/core/public/web-widgets/" + id, header: map[string]string{
+				"Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"}})
+		}
+		corsHeaders := []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age"}
+
+		for _, tc := range []struct{ id, origin, echo string }{
+			{w, "https://example.com", "https://example.com"},
+			{w, "HTTPS://Example.COM:443", "https://example.com"},
+			{w, "https://example.com/", "https://example.com"},
+			{w, "http://LOCALHOST:3000", "http://localhost:3000"},
+			{open, "https://anything.test", "https://anything.test"},
+			{open, "Https://Anything.test:443", "https://anything.test"},
+			{open, "null", "null"},
+		} {
+			r := preflight(tc.id, tc.origin).want(t, 204)
+			h := r.header
+			if got := h.Get("Access-Control-Allow-Origin"); got != tc.echo {
+				t.Errorf("preflight from %q: Access-Control-Allow-Origin %q, want %q", tc.origin, got, tc.echo)
+			}
+			if got := h.Get("Access-Control-Allow-Methods"); got != "GET, OPTIONS" {
+				t.Errorf("preflight from %q: Access-Control-Allow-Methods %q", tc.origin, got)
+			}
+			if got := strings.ToLower(h.Get("Access-Control-Allow-Headers")); !strings.Contains(got, "content-type") {
+				t.Errorf("preflight from %q: Access-Control-Allow-Headers %q lacks Content-Type", tc.origin, got)
+			}
+			if got := h.Get("Access-Control-Max-Age"); got != "600" {
+				t.Errorf("preflight from %q: Access-Control-Max-Age %q", tc.origin, got)
+			}
+			if !slices.Contains(h.Values("Vary"), "Origin") || len(r.body) != 0 {
+				t.Errorf("preflight from %q: Vary %q, body %q", tc.origin, h.Values("Vary"), r.body)
+			}
+			// The read itself echoes the same canonical form.
+			get := e.do(req{method: "GET", path: "/core/public/web-widgets/" + tc.id, header: map[string]string{"Origin": tc.origin}}).want(t, 200)
+			if got := get.header.Get("Access-Control-Allow-Origin"); got != tc.echo {
+				t.Errorf("GET from %q: Access-Control-Allow-Origin %q, want %q", tc.origin, got, tc.echo)
+			}
+		}
+
+		for _, tc := range []struct {
+			id, origin string
+			status     int
+			code       string
+		}{
+			{w, "https://evil.example", 403, "forbidden"},
+			{w, "https://example.com.evil.test", 403, "forbidden"},
+			{w, "https://example.com:8443", 403, "forbidden"},
+			{w, "null", 403, "forbidden"},
+			{w, "", 403, "forbidden"},
+			{ap.NewID(), "https://example.com", 404, "not_found"},
+			{"not-a-uuid", "https://example.com", 404, "not_found"},
+			{hidden, "https://example.com", 404, "not_found"},
+		} {
+			r := preflight(tc.id, tc.origin)
+			dpWantErr(t, r, tc.status, tc.code)
+			for _, name := range corsHeaders {
+				if v := r.header.Get(name); v != "" {
+					t.Errorf("refused preflight (%s from %q) carries %s: %q", tc.id, tc.origin, name, v)
+				}
+			}
+		}
 	})
 }

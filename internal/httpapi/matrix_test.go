@@ -119,6 +119,7 @@ var mxPinned = []struct {
 	{"GET /core/web-widgets", "org", []ap.Scope{ap.ScopeWebWidgetsRead}, true},
 	{"POST /core/web-widgets", "org", []ap.Scope{ap.ScopeWebWidgetsManage}, true},
 	{"GET /core/public/web-widgets/{id}", "public", nil, true},
+	{"OPTIONS /core/public/web-widgets/{id}", "public", nil, true},
 	{"POST /core/conversations", "org", []ap.Scope{ap.ScopeConversationsManage}, true},
 	{"GET /core/conversations", "org", []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, true},
 }
@@ -457,6 +458,10 @@ var mxFixtures = map[string]mxFixture{
 var mxPublicFixtures = map[string]mxFixture{
 	"GET /core/public/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/core/public/web-widgets/" + w.newWidget(t, e, o), header: map[string]string{"Origin": "https://example.com"}, ok: http.StatusOK}
+	},
+	"OPTIONS /core/public/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/core/public/web-widgets/" + w.newWidget(t, e, o),
+			header: map[string]string{"Origin": "https://example.com", "Access-Control-Request-Method": "GET"}, ok: http.StatusNoContent}
 	},
 }
 

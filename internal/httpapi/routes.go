@@ -51,6 +51,7 @@ func (s *Server) table() []route {
 		{"PUT /core/web-widgets/{id}", inOrg, []ap.Scope{ap.ScopeWebWidgetsManage}, s.updateWidget},
 		{"DELETE /core/web-widgets/{id}", inOrg, []ap.Scope{ap.ScopeWebWidgetsManage}, s.deleteWidget},
 		{"GET /core/public/web-widgets/{id}", public, nil, s.publicWidget},
+		{"OPTIONS /core/public/web-widgets/{id}", public, nil, s.preflightPublicWidget},
 		{"GET /core/conversations", inOrg, []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, s.listConversations},
 		{"POST /core/conversations", inOrg, []ap.Scope{ap.ScopeConversationsManage}, s.createConversation},
 		{"GET /core/conversations/{id}", inOrg, []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, s.getConversation},

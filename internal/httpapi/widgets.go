@@ -72,9 +72,44 @@ func (s *Server) publicWidget(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if o := r.Header.Get("Origin"); o != "" {
-		w.Header().Set("Access-Control-Allow-Origin", o)
-	}
+	allowOrigin(w, r)
 	writeJSON(w, http.StatusOK, wd)
 	return nil
+}
+
+// widgetPreflightMaxAge is how long (seconds) a browser may reuse a
+// preflight answer. Short, so a domain taken off a widget stops passing
+// preflights soon; the GET itself checks the origin again either way.
+const widgetPreflightMaxAge = "600"
+
+// preflightPublicWidget answers a browser's CORS preflight for the public
+// read: 204 with the allowed origin, methods, headers and max age when the
+// widget is published and the Origin may read it; otherwise the GET's own
+// error (404, 403) and no Access-Control-Allow-Origin, so the browser
+// stops there.
+func (s *Server) preflightPublicWidget(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Vary", "Origin")
+	if err := s.svc.CheckPublicWidgetOrigin(r.Context(), r.PathValue("id"), r.Header.Get("Origin")); err != nil {
+		return err
+	}
+	allowOrigin(w, r)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+	// What a page's fetch may add that is not CORS-safelisted: a JSON
+	// Content-Type, and the request id this API echoes. No Authorization:
+	// the route takes no credential.
+	h.Set("Access-Control-Allow-Headers", "Content-Type, X-Request-Id")
+	h.Set("Access-Control-Max-Age", widgetPreflightMaxAge)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// allowOrigin echoes the request's Origin, already allowed by the service,
+// in Access-Control-Allow-Origin in its canonical form: browsers compare
+// that header with their own serialization byte for byte, which is the
+// canonical one, whatever spelling reached us.
+func allowOrigin(w http.ResponseWriter, r *http.Request) {
+	if o, ok := agentplane.CanonicalOrigin(r.Header.Get("Origin")); ok {
+		w.Header().Set("Access-Control-Allow-Origin", o)
+	}
 }

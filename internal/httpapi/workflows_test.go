@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -280,4 +281,43 @@ func withCrawl(t *testing.T, siteURL string) func(*service.Options) {
 	port, _ := strconv.Atoi(u.Port())
 	f := fetch.New(fetch.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowPorts: []int{port}})
 	return func(o *service.Options) { o.Crawl = f.Crawl }
+}
+
+// TestWebsiteErrorsShowNoInternalAddress: a site that can't be read fails
+// the workflow with a reason naming the user's host, never the DNS
+// resolver ("lookup x on 10.0.0.2:53") nor the private address a name
+// resolved to; the detail goes to the server log only.
+func TestWebsiteErrorsShowNoInternalAddress(t *testing.T) {
+	t.Parallel()
+	// The production policy with the system resolver: .invalid never
+	// resolves (RFC 6761), localhost resolves to loopback and is refused.
+	f := fetch.New(fetch.Options{Timeout: 5 * time.Second})
+	withFetcher := func(o *service.Options) { o.Crawl = f.Crawl }
+	address := regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b|::1\b|\[[0-9a-fA-F:]+\]`)
+	forEngine(t, func(t *testing.T, e *env) {
+		e.startJobs()
+		for _, tc := range []struct{ site, reason string }{
+			{"http://nowhere.invalid/", "host not found: nowhere.invalid"},
+			{"http://localhost/", "localhost is not a public address"},
+		} {
+			var started struct {
+				WorkflowID string `json:"workflow_id"`
+			}
+			e.admin(req{method: "POST", path: "/core/agents/create-from-website", body: map[string]any{"company_name": "Nowhere", "company_website": tc.site}}).
+				want(t, 202).decodeInto(t, &started)
+			w := wfWait(t, e, started.WorkflowID)
+			if w.Status != "failed" || w.Error == nil || w.Steps[0].Name != "fetch_site" || w.Steps[0].Status != "failed" {
+				t.Fatalf("%s: workflow %+v (error %v)", tc.site, w, w.Error)
+			}
+			if m := address.FindString(*w.Error); m != "" {
+				t.Errorf("%s: the workflow error shows the address %q: %s", tc.site, m, *w.Error)
+			}
+			if !strings.Contains(*w.Error, tc.reason) {
+				t.Errorf("%s: the workflow error %q does not say %q", tc.site, *w.Error, tc.reason)
+			}
+		}
+		if logs := e.logs.String(); !strings.Contains(logs, "lookup nowhere.invalid") {
+			t.Errorf("the server log lost the lookup detail:\n%s", logs)
+		}
+	}, withJobs, withFetcher)
 }

@@ -78,7 +78,9 @@ func New(cfg Config) (Model, error) {
 	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("llm: base URL %q must be an absolute http or https URL", cfg.BaseURL)
+		// Not quoted back: a URL that fails to parse may still hold a
+		// password, and this error reaches the start-up output.
+		return nil, errors.New("llm: base URL must be an absolute http or https URL")
 	}
 	if cfg.Timeout < 0 {
 		return nil, errors.New("llm: timeout must not be negative")

@@ -262,6 +262,10 @@ func TestNewValidates(t *testing.T) {
 			t.Errorf("New(%+v) succeeded", cfg)
 		}
 	}
+	// A URL that doesn't parse is refused without being quoted back.
+	if _, err := New(Config{BaseURL: "http://u:hunter2@[::1", Model: "m"}); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("New with an unparsable URL: %v", err)
+	}
 	if _, err := New(Config{BaseURL: "https://api.openai.com/v1", Model: "gpt-4o-mini"}); err != nil {
 		t.Error(err)
 	}

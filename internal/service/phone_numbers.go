@@ -48,7 +48,16 @@ func (s *Service) RegisterPhoneNumber(ctx context.Context, c *agentplane.Caller,
 	now := s.stamp()
 	p := agentplane.PhoneNumber{PhoneNumber: e164, OrganizationID: c.OrganizationID, Label: in.Label, TrunkID: in.TrunkID,
 		OutboundShareable: in.OutboundShareable != nil && *in.OutboundShareable, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreatePhoneNumber(ctx, p); err != nil {
+	err := s.store.CreatePhoneNumber(ctx, p)
+	if agentplane.ErrorCodeOf(err) == agentplane.EConflict {
+		// The store says only "not available": whether another
+		// organization holds the number is not the caller's to learn.
+		// Whether their own does is (they can list it), and worth saying.
+		if _, gerr := s.store.GetPhoneNumber(ctx, c.OrganizationID, e164); gerr == nil {
+			return agentplane.PhoneNumber{}, agentplane.Errorf(agentplane.EConflict, "phone number %s is already registered in this organization", e164)
+		}
+	}
+	if err != nil {
 		return agentplane.PhoneNumber{}, err
 	}
 	return p, nil

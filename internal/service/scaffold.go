@@ -170,6 +170,11 @@ func (s *Service) stepFetch(ctx context.Context, w *agentplane.Workflow, in Webs
 	}
 	sites, err := s.crawl(ctx, strings.TrimSpace(in.CompanyWebsite), crawlPages)
 	if err != nil {
+		if fe, ok := errors.AsType[*fetch.Error](err); ok {
+			// The user sees fetch's address-free text; the resolver and
+			// the address a name resolved to help the operator, here only.
+			s.log.InfoContext(ctx, "website fetch failed", "workflow_id", w.ID, "err", err, "detail", fe.Cause)
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}

@@ -139,25 +139,43 @@ type PublicWidget struct {
 // domains: 404 when it doesn't exist or isn't published, 403 when it has
 // domains and origin is not one of them (or absent).
 func (s *Service) GetPublicWidget(ctx context.Context, id, origin string) (PublicWidget, error) {
-	notFound := agentplane.Errorf(agentplane.ENotFound, "web widget not found")
-	if !agentplane.ValidID(id) {
-		return PublicWidget{}, notFound
-	}
-	w, err := s.store.GetPublicWidget(ctx, id)
+	w, err := s.publicWidget(ctx, id, origin)
 	if err != nil {
 		return PublicWidget{}, err
-	}
-	if !w.Published {
-		return PublicWidget{}, notFound
-	}
-	if !w.AllowsOrigin(origin) {
-		return PublicWidget{}, agentplane.Errorf(agentplane.EForbidden, "this widget may only be embedded on its listed domains")
 	}
 	v, err := s.store.GetVersionByID(ctx, w.OrganizationID, w.AgentVersionID)
 	if err != nil {
 		return PublicWidget{}, err
 	}
 	return PublicWidget{WebWidget: w, StartingMessage: startingMessage(v.Config, "webrtc")}, nil
+}
+
+// CheckPublicWidgetOrigin answers a CORS preflight: nil when a page at
+// origin may read the widget, else the error GetPublicWidget would give
+// (404 unknown or unpublished, 403 origin not allowed). It reads no
+// version: a preflight answers with headers only.
+func (s *Service) CheckPublicWidgetOrigin(ctx context.Context, id, origin string) error {
+	_, err := s.publicWidget(ctx, id, origin)
+	return err
+}
+
+// publicWidget is the widget id if it is published and origin may read it.
+func (s *Service) publicWidget(ctx context.Context, id, origin string) (agentplane.WebWidget, error) {
+	notFound := agentplane.Errorf(agentplane.ENotFound, "web widget not found")
+	if !agentplane.ValidID(id) {
+		return agentplane.WebWidget{}, notFound
+	}
+	w, err := s.store.GetPublicWidget(ctx, id)
+	if err != nil {
+		return agentplane.WebWidget{}, err
+	}
+	if !w.Published {
+		return agentplane.WebWidget{}, notFound
+	}
+	if !w.AllowsOrigin(origin) {
+		return agentplane.WebWidget{}, agentplane.Errorf(agentplane.EForbidden, "this widget may only be embedded on its listed domains")
+	}
+	return w, nil
 }
 
 // startingMessage is the config's opening line for a channel: the

@@ -28,13 +28,15 @@ func scanPhone(row interface{ Scan(...any) error }) (agentplane.PhoneNumber, err
 	return p, err
 }
 
-// CreatePhoneNumber registers p; a number registered anywhere is EConflict.
+// CreatePhoneNumber registers p; a number registered anywhere is EConflict,
+// whose message says only "not available" so it confirms nothing about
+// another organization.
 func (q *Queries) CreatePhoneNumber(ctx context.Context, p agentplane.PhoneNumber) error {
 	_, err := q.q.ExecContext(ctx, `INSERT INTO phone_numbers (phone_number, organization_id, label, trunk_id,
 		outbound_shareable, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		p.PhoneNumber, p.OrganizationID, p.Label, p.TrunkID, p.OutboundShareable, p.CreatedAt.Millis(), p.UpdatedAt.Millis())
 	if err = mapErr(err); isConflict(err) {
-		return agentplane.Errorf(agentplane.EConflict, "phone number %s is already registered", p.PhoneNumber)
+		return agentplane.Errorf(agentplane.EConflict, "phone number %s is not available", p.PhoneNumber)
 	}
 	return err
 }
