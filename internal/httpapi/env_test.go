@@ -75,8 +75,15 @@ func (b *syncBuffer) String() string {
 // River's migrations cost ~100 ms per database.
 func withJobs(o *service.Options) { o.Queue = needQueue{} }
 
+// withJobsOnce is withJobs with each job tried once: its first failure is
+// final (tests of how a workflow ends, without waiting for retries).
+func withJobsOnce(o *service.Options) { o.Queue = needQueue{attempts: 1} }
+
 // needQueue marks an env that asked for a queue; newEnv replaces it.
-type needQueue struct{ service.Queue }
+type needQueue struct {
+	service.Queue
+	attempts int // 0: the queue's default
+}
 
 // newEnv starts an API on engine with organization "acme". Options, if
 // given, adjust the service (a model, a clock, withJobs).
@@ -99,10 +106,10 @@ func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)
 	// e.startJobs.
 	var svc *service.Service
 	var queue *jobs.Queue
-	if _, ok := opts.Queue.(needQueue); ok {
+	if nq, ok := opts.Queue.(needQueue); ok {
 		queue, err = jobs.New(ctx, st, sopts.DatabaseURL, func(ctx context.Context, id string, final bool) error {
 			return svc.RunWorkflow(ctx, id, final)
-		}, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond})
+		}, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond, MaxAttempts: nq.attempts})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ type vrVersion struct {
 	Config                     json.RawMessage `json:"config"`
 	InstructionBuilderInputs   json.RawMessage `json:"instruction_builder_inputs"`
 	InstructionsStatus         string          `json:"instructions_status"`
+	InstructionsError          *string         `json:"instructions_error"`
 	InstructionsDirty          bool            `json:"instructions_dirty"`
 	InstructionsManuallyEdited bool            `json:"instructions_manually_edited"`
 }

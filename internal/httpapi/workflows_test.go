@@ -321,3 +321,35 @@ func TestWebsiteErrorsShowNoInternalAddress(t *testing.T) {
 		}
 	}, withJobs, withFetcher)
 }
+
+// TestWorkflowErrorsShowNoInternalText: a step that fails for a reason
+// the user can't act on (here the model's host refuses connections, so
+// the error names its address) ends the workflow with a generic error
+// pointing at the server log, never the raw text (SPEC §24).
+func TestWorkflowErrorsShowNoInternalText(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	addr := srv.Listener.Addr().String()
+	e := newEnv(t, store.SQLite, withModel(t, srv), withJobsOnce)
+	srv.Close() // the model's address now refuses connections
+	e.startJobs()
+	agent := wfDraft(t, e)
+	var started struct {
+		WorkflowID string `json:"workflow_id"`
+	}
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions/1/generate-instructions"}).want(t, 202).decodeInto(t, &started)
+	w := wfWait(t, e, started.WorkflowID)
+	if w.Status != "failed" || w.Error == nil {
+		t.Fatalf("workflow %+v", w)
+	}
+	host, _, _ := strings.Cut(addr, ":")
+	if strings.Contains(*w.Error, host) || !strings.Contains(*w.Error, started.WorkflowID) {
+		t.Errorf("workflow error %q: want no address, and the workflow id to find the log line", *w.Error)
+	}
+	if v := vrGet(t, e, agent, "1"); v.InstructionsError == nil || strings.Contains(*v.InstructionsError, host) {
+		t.Errorf("version's instructions_error %v", v.InstructionsError)
+	}
+	if !strings.Contains(e.logs.String(), host) {
+		t.Error("the server log lacks the cause")
+	}
+}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/agentplane/agentplane"
@@ -117,8 +118,11 @@ func (s *Service) RunWorkflow(ctx context.Context, id string, final bool) error 
 // failWorkflow records a workflow's failed end and undoes what a failure
 // must undo (a version left "generating").
 func (s *Service) failWorkflow(ctx context.Context, w *agentplane.Workflow, step int, cause error) error {
-	msg := cause.Error()
-	if e, ok := cause.(*agentplane.Error); ok {
+	// Users see what they can act on; anything else (a network or
+	// database failure, whose text may name internal addresses) stays in
+	// the server log, which the workflow id finds (SPEC §24).
+	msg := "the step failed on the server; the operator's log has the details under workflow_id " + w.ID
+	if e, ok := errors.AsType[*agentplane.Error](cause); ok {
 		msg = e.Message
 	}
 	now := s.stamp()
