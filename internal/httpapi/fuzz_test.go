@@ -263,6 +263,11 @@ var fuzzJSONSeeds = []string{
 	``, `{}`, `[]`, `null`, `"x"`, `{"a":1}`, `{"name":null}`, `{"name":"\u0000"}`, `{"x":"\ud800"}`, `{"a":1,"a":2}`,
 	`{"name":` + strconv.Quote(strings.Repeat("é", 201)) + `}`, `{"metadata":{"n":1e400}}`, `{"metadata":{"n":-0.0}}`,
 	`{"`, `{"a":}`, `{"a":1}{"b":2}`, `{"a":1} `, "\xef\xbb\xbf{}", `{"name":"x","name":5}`,
+	// SPEC §24's limits: nesting at and past 64, invalid UTF-8, lone and
+	// paired surrogates, a duplicate inside a nested object.
+	strings.Repeat(`[`, 64) + strings.Repeat(`]`, 64), strings.Repeat(`[`, 65) + strings.Repeat(`]`, 65),
+	`{"metadata":` + strings.Repeat(`{"a":`, 70) + `1` + strings.Repeat(`}`, 70) + `}`,
+	"{\"name\":\"\xff\"}", `{"x":"\udc00"}`, `{"x":"\ud83d\ude00"}`, `{"m":{"k":1,"k":1}}`, `{"a\"":1,"a\u0022":2}`,
 }
 
 func fuzzAddBodySeeds(f *testing.F, own ...string) {
@@ -512,6 +517,11 @@ func fuzzLists(fe *fuzzEnv) [][3]string {
 }
 
 var fuzzQuerySeeds = []string{
+	// SPEC §24's caps: at and past 256 characters, a repeated filter, 33
+	// metadata keys, deep metadata.
+	"name=" + strings.Repeat("a", 256), "name=" + strings.Repeat("a", 257), "name=a&name=b",
+	"metadata=" + url.QueryEscape(`{"k0":1,"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1,"k12":1,"k13":1,"k14":1,"k15":1,"k16":1,"k17":1,"k18":1,"k19":1,"k20":1,"k21":1,"k22":1,"k23":1,"k24":1,"k25":1,"k26":1,"k27":1,"k28":1,"k29":1,"k30":1,"k31":1,"k32":1}`),
+	"metadata=" + url.QueryEscape(`{"k":`+strings.Repeat("[", 80)+strings.Repeat("]", 80)+`}`),
 	"", "limit=1", "limit=0", "limit=201", "limit=-1", "limit=1e2", "limit=99999999999999999999", "cursor=", "cursor=abc.def", "cursor=..",
 	"created_after=2026-01-01T00:00:00Z", "created_before=1767225600000", "updated_after=-9223372036854775808",
 	"updated_before=9223372036854775807", "created_after=2026-13-45T99:99:99Z", "created_after=10000-01-01T00:00:00Z",
@@ -610,7 +620,18 @@ func FuzzParseList(f *testing.F) {
 		if lq.page.Limit < 1 || lq.page.Limit > agentplane.MaxLimit {
 			t.Fatalf("limit %d from %q", lq.page.Limit, raw)
 		}
-		if err := lq.err(); err != nil {
+		if err := lq.err(); err == nil {
+			// Accepted: within SPEC §24's caps.
+			for k, vs := range q {
+				limit := maxParamLen
+				if k == "metadata" {
+					limit = maxMetadataFilterLen
+				}
+				if len(vs) != 1 || len(vs[0]) > limit {
+					t.Fatalf("parseList(%q) accepted %s = %d values, %d bytes", raw, k, len(vs), len(vs[0]))
+				}
+			}
+		} else {
 			var e *agentplane.Error
 			if !errors.As(err, &e) || e.Code != agentplane.EInvalid || len(e.Fields) == 0 {
 				t.Fatalf("parseList(%q) error %v, want a 422 with fields", raw, err)
