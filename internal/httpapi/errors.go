@@ -51,16 +51,17 @@ func bodyCode(c agentplane.ErrorCode) string {
 // writeError writes err as the error body. Anything that is not an
 // *agentplane.Error is a 500 whose text is logged, never sent.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if r.Context().Err() != nil {
+		// The client hung up and the work stopped with it (the cause may
+		// read as anything: canceled, a model unreachable…): there is
+		// nobody to answer and nothing went wrong here (SPEC §24).
+		if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
+			info.abandoned = true
+		}
+		return
+	}
 	var e *agentplane.Error
 	if !errors.As(err, &e) {
-		if r.Context().Err() != nil {
-			// The client hung up and the work stopped with it: there is
-			// nobody to answer and nothing went wrong here (SPEC §24).
-			if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
-				info.abandoned = true
-			}
-			return
-		}
 		log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", requestID(r.Context()))
 		e = &agentplane.Error{Code: agentplane.EInternal, Message: "internal error; the request id in the logs has the details"}
 	}

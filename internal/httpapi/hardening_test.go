@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentplane/agentplane/internal/service"
+	"github.com/agentplane/agentplane/internal/store"
 )
 
 // Regression tests for the holes issue 9 found under attack (SPEC §24).
@@ -199,4 +201,42 @@ func TestAbandonedRequestIs499(t *testing.T) {
 			t.Errorf("metrics don't count the 499")
 		}
 	})
+}
+
+// TestAbandonedCompareIs499: a compare whose model never answers, given
+// up by its client, is a 499 — not the 503 the model failure would be.
+func TestAbandonedCompareIs499(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(model.Close)
+	t.Cleanup(func() { close(release) })
+	e := newEnv(t, store.SQLite, withModel(t, model))
+	agent := vrAgent(t, e)
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions", body: `{"config": {"language": "en-US"}}`}).want(t, 201)
+	e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions", body: `{"config": {"language": "de-DE"}}`}).want(t, 201)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	hr, _ := http.NewRequestWithContext(ctx, "POST", e.url+"/core/agents/"+agent+"/versions/compare", strings.NewReader(`{"from_version":1,"to_version":2}`))
+	hr.Header.Set("Authorization", "Bearer "+e.boot.OrgKey)
+	if res, err := http.DefaultClient.Do(hr); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Fatalf("answered %d %s before the client left", res.StatusCode, b)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(e.logs.String(), `"status":499`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no 499 access line; logs:\n%s", e.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(e.logs.String(), `"status":503`) {
+		t.Errorf("the abandoned compare was also logged as 503")
+	}
 }

@@ -147,7 +147,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		status := rec.status
 		switch {
-		case info.abandoned:
+		case info.abandoned, status == 0 && r.Context().Err() != nil:
+			// Nothing was answered because the client left first.
 			status = statusAbandoned
 		case status == 0:
 			status = http.StatusOK
