@@ -28,7 +28,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -240,12 +239,8 @@ func (fe *fuzzEnv) do(t *testing.T, method, target, authz, org, contentType stri
 			fe.engine, method, target, contentType, org, fuzzTrunc(body), status, rb, fe.logs.take())
 	}
 	if status >= 400 {
-		var eb struct {
-			Detail string `json:"detail"`
-			Code   string `json:"code"`
-		}
-		if err := json.Unmarshal(rb, &eb); err != nil || eb.Detail == "" || !slices.Contains(fuzzErrorCodes, eb.Code) {
-			t.Fatalf("%s: %s %s body %q → %d with a body that is not the API's error body: %s", fe.engine, method, target, fuzzTrunc(body), status, rb)
+		if err := CheckErrorBody(rb); err != nil {
+			t.Fatalf("%s: %s %s body %q → %d with a body that is not the API's error body (%v): %s", fe.engine, method, target, fuzzTrunc(body), status, err, rb)
 		}
 	}
 	return status, rb
