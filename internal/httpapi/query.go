@@ -54,13 +54,19 @@ func checkParams(v *agentplane.Violations, q url.Values, allowed ...string) url.
 			v.Add(k+" is given more than once", "repeated", "query", k)
 			continue
 		}
-		limit := maxParamLen
+		// Characters, as SPEC §24 counts them; the metadata filter's cap is
+		// in bytes (4 KiB), and a byte bound first keeps counting cheap.
+		val, tooLong := vs[0], false
 		if k == "metadata" {
-			limit = maxMetadataFilterLen
+			tooLong = len(val) > maxMetadataFilterLen
+		} else {
+			tooLong = len(val) > 4*maxParamLen || utf8.RuneCountInString(val) > maxParamLen
 		}
-		switch val := vs[0]; {
-		case len(val) > limit:
-			v.Add(k+" must be at most "+itoa(limit)+" characters", "string_too_long", "query", k)
+		switch {
+		case tooLong && k == "metadata":
+			v.Add(k+" must be at most 4096 bytes", "string_too_long", "query", k)
+		case tooLong:
+			v.Add(k+" must be at most "+itoa(maxParamLen)+" characters", "string_too_long", "query", k)
 		case strings.ContainsRune(val, 0):
 			v.Add(k+" must not contain NUL characters", "string_nul", "query", k)
 		case !utf8.ValidString(val):

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -158,6 +159,17 @@ func (s *Server) wrap(rt route) http.Handler {
 				ctx = service.WithIfMatch(ctx, im)
 			}
 			r = r.WithContext(ctx)
+		}
+		// r.URL.Query() drops what it can't parse (bad escapes, and every
+		// parameter past Go's limit of 10,000) without a word; a list must
+		// not answer as if those filters weren't there.
+		if r.URL.RawQuery != "" {
+			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				var v agentplane.Violations
+				v.Add("the query string can't be parsed: "+trunc(err.Error()), "query_syntax", "query")
+				writeError(w, r, s.log, v.Err())
+				return
+			}
 		}
 		var err error
 		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && rt.auth != public && !rt.streams() {
