@@ -36,6 +36,9 @@ type results struct {
 	bigRSS           memStatus
 	walk             []time.Duration // cursor walk from the top of the big table
 	bigN, smallN     int
+	r1               [][]result // per kind of request (plain GET first), every run
+	r1What, r1Rows   []string   // each kind as the log and the table name it
+	r1Seen           []string   // each kind's answers, "422×150"
 }
 
 func (b *bench) cleanup() {
@@ -113,6 +116,11 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	if b.st.want("P1") || b.st.want("P3") {
 		if err := b.p1p3(ctx, small, r); err != nil {
 			return nil, err
+		}
+	}
+	if b.st.want("R1") {
+		if err := b.r1(ctx, small, r); err != nil {
+			return nil, fmt.Errorf("R1: %w", err)
 		}
 	}
 	if b.st.want("P4") || b.st.want("P5") {

@@ -1,5 +1,6 @@
 // Command bench measures agentplane's performance targets P1–P5
-// (DESIGN.md §6) as ratios against baselines measured in the same run.
+// (DESIGN.md §6) as ratios against baselines measured in the same run,
+// and R1: oversized input (SPEC §24) is refused within 50 ms at p99.
 //
 // It builds ./cmd/agentplane, runs it as a child process on a free
 // 127.0.0.1 port with a temporary SQLite data directory, reads the org key
@@ -19,7 +20,7 @@
 //	BENCH_REPS     repetitions of every measurement (default 5 for P1/P3, 3 for P2/P4)
 //	BENCH_WORKERS  concurrent workers of the closed-loop runs (default 8)
 //	BENCH_SERVER_FLAGS  extra flags for `agentplane serve`, space separated
-//	BENCH_ONLY     comma-separated targets to measure, e.g. P1,P3 (default all; P4 and P5 go together)
+//	BENCH_ONLY     comma-separated targets to measure, e.g. P1,P3 or R1 (default all; P4 and P5 go together)
 //	BENCH_DIR      parent of the temporary directory (default $TMPDIR)
 //	BENCH_KEEP=1   keep the temporary directory (databases, server logs)
 //	BENCH_CPUPROFILE=dir  build ./bench/profserve (cmd/agentplane plus a CPU
@@ -94,7 +95,7 @@ type settings struct {
 	smallN     int             // agents in P2's shallow table (and P1's)
 	timeScale  float64         // multiplies durations
 	throughRep int             // repetitions of P1, P3
-	latRep     int             // repetitions of P2, P4
+	latRep     int             // repetitions of P2, P4, R1
 	workers    int             // closed-loop concurrency
 	serverArgs []string        // extra serve flags
 	limit      int             // P2 page size
@@ -104,6 +105,8 @@ type settings struct {
 	thrDur     time.Duration   // P1/P3 duration of one run
 	pubRate    float64         // P4 requests per second
 	pubDur     time.Duration   // P4 duration of one run
+	refRate    float64         // R1 requests per second
+	refDur     time.Duration   // R1 duration of one run, per kind of request
 	only       map[string]bool // targets to measure; empty means all
 }
 
@@ -119,7 +122,7 @@ func (s settings) want(id string) bool {
 }
 
 func loadSettings() settings {
-	s := settings{smallN: 1000, limit: 50, listRate: 50, pubRate: 100}
+	s := settings{smallN: 1000, limit: 50, listRate: 50, pubRate: 100, refRate: 10}
 	s.bigN = max(int(1_000_000*envFloat("BENCH_SCALE", 1)), 2*s.smallN)
 	s.timeScale = envFloat("BENCH_TIME", 1)
 	s.throughRep, s.latRep = 5, 3
@@ -137,7 +140,7 @@ func loadSettings() settings {
 		}
 	}
 	d := func(sec float64) time.Duration { return time.Duration(sec * s.timeScale * float64(time.Second)) }
-	s.listDur, s.thrWarm, s.thrDur, s.pubDur = d(10), d(1), d(5), d(30)
+	s.listDur, s.thrWarm, s.thrDur, s.pubDur, s.refDur = d(10), d(1), d(5), d(30), d(5)
 	return s
 }
 

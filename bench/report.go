@@ -155,20 +155,29 @@ func printReport(w io.Writer, st settings, machine string, r *results) {
 			ratio: "—", target: "≤ 150 MiB", pass: hwm <= 150}, "")
 		details = append(details, fmt.Sprintf("P5 peak VmRSS per P4 run: %s; VmHWM of that process %s", fmtRuns(peaks, "%.1f MiB"), mib(r.p5HWM)))
 	}
+	r1, r1Details := r1Rows(st, r)
+	rows = append(rows, r1...)
+	details = append(details, r1Details...)
+
 	if r.bigRSS.RSS > 0 {
 		details = append(details, fmt.Sprintf("(info) RSS of the %s-agent server after P2: VmRSS %s, VmHWM %s", count(r.bigN), mib(r.bigRSS.RSS), mib(r.bigRSS.HWM)))
 	}
 
-	details = append(details, fmt.Sprintf("1-minute load average at the start of each run (P1, P3, P2, P4): %s | %s | %s | %s",
-		loads(r.p1Server), loads(r.p3Server), loads(r.p2First), loads(r.p4)))
+	var r1Runs []result
+	for _, runs := range r.r1 {
+		r1Runs = append(r1Runs, runs...)
+	}
+	details = append(details, fmt.Sprintf("1-minute load average at the start of each run (P1, P3, P2, P4, R1): %s | %s | %s | %s | %s",
+		loads(r.p1Server), loads(r.p3Server), loads(r.p2First), loads(r.p4), loads(r1Runs)))
 
-	fmt.Fprintf(w, "\nagentplane bench — DESIGN.md §6 targets, ratios against baselines measured in the same run\n")
+	fmt.Fprintf(w, "\nagentplane bench — DESIGN.md §6 targets, ratios against baselines measured in the same run; R1: SPEC §24 refusals\n")
 	fmt.Fprintf(w, "machine: %s\n", machine)
 	if os.Getenv("BENCH_CPUPROFILE") != "" {
 		fmt.Fprintf(w, "NOTE: servers ran with a CPU profile (BENCH_CPUPROFILE); numbers are a little low\n")
 	}
-	fmt.Fprintf(w, "runs: P1/P3 %d × %s closed-loop with %d workers (after %s warm-up); P2 %d × %s at %.0f req/s; P4 %d × %s at %.0f req/s; medians over runs\n\n",
-		st.throughRep, st.thrDur, st.workers, st.thrWarm, st.latRep, st.listDur, st.listRate, st.latRep, st.pubDur, st.pubRate)
+	fmt.Fprintf(w, "runs: P1/P3 %d × %s closed-loop with %d workers (after %s warm-up); P2 %d × %s at %.0f req/s; P4 %d × %s at %.0f req/s; R1 %d × %s per kind at %.0f req/s; medians over runs\n\n",
+		st.throughRep, st.thrDur, st.workers, st.thrWarm, st.latRep, st.listDur, st.listRate, st.latRep, st.pubDur, st.pubRate,
+		st.latRep, st.refDur, st.refRate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\twhat\tmeasured\tbaseline\tratio\ttarget\tresult")
 	fmt.Fprintln(tw, "------\t----\t--------\t--------\t-----\t------\t------")
