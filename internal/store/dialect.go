@@ -27,9 +27,11 @@ var dialects = map[Engine]*dialect{
 		jsonParam: func(n int) string { return fmt.Sprintf("$%d", n) },
 		// json_each yields the type and value of each member; comparing the
 		// type too keeps true from matching 1. Objects compare as their
-		// compacted text.
+		// compacted text. A row SQLite can't parse (nested past its limit
+		// of 1,000, stored before requests were capped at 64) matches
+		// nothing instead of failing the whole list.
 		metadataHas: func(col string, k, v int) string {
-			return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(%s) AS m WHERE m.key = $%d AND m.type = json_type($%d) AND m.value IS json_extract($%d, '$'))", col, k, v, v)
+			return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(%[1]s) THEN %[1]s ELSE '{}' END) AS m WHERE m.key = $%[2]d AND m.type = json_type($%[3]d) AND m.value IS json_extract($%[3]d, '$'))", col, k, v)
 		},
 	},
 	Postgres: {

@@ -20,6 +20,7 @@ var agentListTests = []test{
 	{"AgentList/KeysetPaging", testAgentPaging},
 	{"AgentList/PagingWithFilter", testAgentPagingFiltered},
 	{"AgentList/PageByteBudget", testAgentPageBytes},
+	{"AgentList/MetadataFilterSurvivesDeepRows", testAgentFilterDeepRow},
 }
 
 // listNames returns the names of orgID's agents matching f, in list order,
@@ -350,5 +351,23 @@ func testAgentPageBytes(t *testing.T, s *store.Store) {
 	must(t, "page with one huge row", err)
 	if len(l.Items) != 1 || l.Items[0].ID != huge.ID || l.Next == nil {
 		t.Errorf("huge row: %d items, next %v", len(l.Items), l.Next)
+	}
+}
+
+// testAgentFilterDeepRow: a row whose metadata nests past SQLite's JSON
+// limit (stored before requests were capped) doesn't fail the metadata
+// filter for the whole organization; it just doesn't match.
+func testAgentFilterDeepRow(t *testing.T, s *store.Store) {
+	o := newOrg(t, s, "acme")
+	plain := newAgent(o, "plain", at(1))
+	plain.Metadata = json.RawMessage(`{"k":"v"}`)
+	createAgent(t, s, plain)
+	deep := newAgent(o, "deep", at(2))
+	deep.Metadata = json.RawMessage(`{"k":"v","d":` + strings.Repeat(`[`, 1500) + strings.Repeat(`]`, 1500) + `}`)
+	createAgent(t, s, deep)
+	l, err := s.ListAgents(ctx(), o.ID, agentplane.AgentFilter{Metadata: map[string]json.RawMessage{"k": json.RawMessage(`"v"`)}}, agentplane.Page{Limit: 10})
+	must(t, "filter with a deep row present", err)
+	if len(l.Items) == 0 || l.Items[len(l.Items)-1].ID != plain.ID {
+		t.Errorf("filter found %d agents, want the plain one among them", len(l.Items))
 	}
 }
