@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -216,7 +218,15 @@ func (l *countingListener) waitFor(t *testing.T, what string, cond func() bool) 
 // connection attempted before it has been counted too.
 func (l *countingListener) dialDirect(t *testing.T) {
 	t.Helper()
+	// A freshly added IPv6 address can briefly be unroutable (gVisor
+	// answers ENETUNREACH right after `ip addr add`, as listenRetry's
+	// EADDRNOTAVAIL): poll with a deadline.
+	deadline := time.Now().Add(5 * time.Second)
 	c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	for err != nil && errors.Is(err, syscall.ENETUNREACH) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		c, err = net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+	}
 	if err != nil {
 		t.Fatalf("direct dial %s: %v", l.Addr(), err)
 	}
