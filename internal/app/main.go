@@ -97,16 +97,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	log := newLogger(env.Stderr, cfg.LogFormat, cfg.LogLevel, env.Terminal)
 	log.Info("starting", "version", Version, "config", cfg.Redacted())
-	a, err := New(ctx, cfg, log)
+	a, err := New(ctx, cfg, log, env.Stdout)
 	if err != nil {
 		return err
-	}
-	if a.DefaultKey != "" {
-		// The deliberate exception to "no secret in any output": the first
-		// start shows the new key once, on stdout, not in the log.
-		fmt.Fprintf(env.Stdout, "\n  First start: created organization \"default\" and an admin API key.\n"+
-			"  It is shown only this once; keep it somewhere safe:\n\n      %s\n\n"+
-			"  Try: curl -H \"Authorization: Bearer %s\" http://%s/core/agents\n\n", a.DefaultKey, a.DefaultKey, a.Addr())
 	}
 	if env.Started != nil {
 		env.Started(a)
