@@ -131,6 +131,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Wr
 	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl, Secrets: secrets})
 	a.svc = svc
 	key, err := a.svc.CursorKey(ctx)
+	if errors.Is(err, seal.ErrWrongKey) {
+		err = fmt.Errorf("%w; a restored database needs the %s it was backed up with, or the same AGENTPLANE_SECRET_KEY", err, keyFileName)
+	}
 	if err != nil {
 		st.Close()
 		return nil, err

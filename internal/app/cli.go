@@ -37,6 +37,7 @@ func commands() *command {
 		subs: []*command{
 			serveCommand(),
 			migrateCommand(),
+			backupCommand(),
 			adminCommand(),
 			{name: "version", summary: "print the version", settings: config.None,
 				flags: func(*flag.FlagSet) action {

@@ -29,9 +29,10 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		group []string // a group: the subcommand lines its help lists
 		flags []string // a leaf: exactly the flags its help lists, with their kinds
 	}{
-		{path: "", group: []string{"serve", "migrate", "admin bootstrap", "admin keys list", "admin members add", "version"}},
+		{path: "", group: []string{"serve", "migrate", "backup --out FILE", "admin bootstrap", "admin keys list", "admin members add", "version"}},
 		{path: "serve", flags: serveFlags},
 		{path: "migrate", flags: dbFlags},
+		{path: "backup", flags: append([]string{"out string"}, dbFlags...)},
 		{path: "admin", group: []string{"bootstrap --org-name NAME", "keys list --org ORG", "keys create", "keys revoke", "members list", "members add"}},
 		{path: "admin bootstrap", flags: append([]string{"email string", "org-name string", "org-slug string"}, dbFlags...)},
 		{path: "admin keys", group: []string{"list --org ORG", "create --org ORG --name NAME", "revoke --org ORG --key-id KEY_ID"}},
