@@ -34,9 +34,6 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if err := app.Main(ctx, os.Args[1:], app.OSEnv()); err != nil {
-		if app.IsHelp(err) {
-			return
-		}
 		fmt.Fprintln(os.Stderr, "agentplane:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)

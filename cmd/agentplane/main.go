@@ -15,9 +15,6 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := app.Main(ctx, os.Args[1:], app.OSEnv()); err != nil {
-		if app.IsHelp(err) {
-			return
-		}
 		fmt.Fprintln(os.Stderr, "agentplane:", err)
 		os.Exit(1)
 	}

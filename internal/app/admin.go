@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -12,125 +11,162 @@ import (
 	"github.com/agentplane/agentplane/internal/store"
 )
 
-const adminUsage = `Usage:
-  agentplane admin bootstrap --org-name NAME --org-slug SLUG --email EMAIL
-  agentplane admin keys list --org ORG
-  agentplane admin keys create --org ORG --name NAME
-  agentplane admin keys revoke --org ORG --key-id KEY_ID
-  agentplane admin members list --org ORG
-  agentplane admin members add --org ORG --email EMAIL [--role admin|viewer]
-
-ORG is an organization id or slug. Every command also takes the database
-flags of serve (--data-dir, --database-url) and their variables.
-`
-
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	return store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 }
 
-// admin runs `agentplane admin …` against the database directly.
-func admin(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, adminUsage)
-		return errors.New("no admin command given")
+// adminCommand is `agentplane admin …`: bootstrap, keys and members
+// against the database directly, with the database settings of serve.
+func adminCommand() *command {
+	return &command{
+		name: "admin", summary: "bootstrap, keys and members without HTTP (ORG is an organization id or slug)",
+		subs: []*command{
+			{
+				name: "bootstrap", synopsis: "--org-name NAME --org-slug SLUG --email EMAIL", settings: config.Database,
+				summary: "create an organization, its admin, an org key and a personal token, and print them once as JSON",
+				flags:   adminBootstrap,
+			},
+			{
+				name: "keys", summary: "an organization's API keys",
+				subs: []*command{
+					{name: "list", synopsis: "--org ORG", summary: "list an organization's keys (never their secrets)", settings: config.Database, flags: adminKeysList},
+					{name: "create", synopsis: "--org ORG --name NAME", summary: "create an admin org key and print it once", settings: config.Database, flags: adminKeysCreate},
+					{name: "revoke", synopsis: "--org ORG --key-id KEY_ID", summary: "revoke a key; it fails with 401 from then on", settings: config.Database, flags: adminKeysRevoke},
+				},
+			},
+			{
+				name: "members", summary: "an organization's members",
+				subs: []*command{
+					{name: "list", synopsis: "--org ORG", summary: "list an organization's members", settings: config.Database, flags: adminMembersList},
+					{name: "add", synopsis: "--org ORG --email EMAIL [--role admin|viewer]", summary: "add a member, creating the user if new", settings: config.Database, flags: adminMembersAdd},
+				},
+			},
+		},
 	}
-	name := args[0]
-	if (name == "keys" || name == "members") && len(args) > 1 {
-		name, args = name+" "+args[1], args[1:]
+}
+
+func adminBootstrap(fs *flag.FlagSet) action {
+	name := fs.String("org-name", "", "organization name (required)")
+	slug := fs.String("org-slug", "", "organization slug (required)")
+	email := fs.String("email", "", "email of the first admin (required)")
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org-name", *name, "org-slug", *slug, "email", *email); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		res, err := service.New(st, service.Options{}).Bootstrap(ctx, service.BootstrapInput{OrgName: *name, OrgSlug: *slug, Email: *email})
+		if err != nil {
+			return err
+		}
+		return printJSON(env.Stdout, res)
 	}
-	fs := flag.NewFlagSet("agentplane admin "+name, flag.ContinueOnError)
-	f := struct{ orgName, orgSlug, email, org, keyName, keyID, role string }{}
-	switch name {
-	case "bootstrap":
-		fs.StringVar(&f.orgName, "org-name", "", "organization name")
-		fs.StringVar(&f.orgSlug, "org-slug", "", "organization slug")
-		fs.StringVar(&f.email, "email", "", "email of the first admin")
-	case "keys list", "members list":
-		fs.StringVar(&f.org, "org", "", "organization id or slug")
-	case "keys create":
-		fs.StringVar(&f.org, "org", "", "organization id or slug")
-		fs.StringVar(&f.keyName, "name", "", "key name")
-	case "keys revoke":
-		fs.StringVar(&f.org, "org", "", "organization id or slug")
-		fs.StringVar(&f.keyID, "key-id", "", "key id to revoke")
-	case "members add":
-		fs.StringVar(&f.org, "org", "", "organization id or slug")
-		fs.StringVar(&f.email, "email", "", "member email")
-		fs.StringVar(&f.role, "role", "viewer", "admin or viewer")
-	default:
-		fmt.Fprint(env.Stderr, adminUsage)
-		return fmt.Errorf("unknown admin command %q", name)
-	}
-	cfg, err := load(fs, args[1:], env)
-	if err != nil {
-		return err
-	}
-	switch name {
-	case "bootstrap":
-		err = required("org-name", f.orgName, "org-slug", f.orgSlug, "email", f.email)
-	case "keys create":
-		err = required("org", f.org, "name", f.keyName)
-	case "keys revoke":
-		err = required("org", f.org, "key-id", f.keyID)
-	case "members add":
-		err = required("org", f.org, "email", f.email)
-	default:
-		err = required("org", f.org)
-	}
-	if err != nil {
-		return err
-	}
+}
+
+// orgFlag registers --org, which every command but bootstrap takes.
+func orgFlag(fs *flag.FlagSet) *string {
+	return fs.String("org", "", "organization id or slug (required)")
+}
+
+// asAdmin opens the database, finds the organization ref names, and runs
+// fn as an operator acting with an admin's scopes in it.
+func asAdmin(ctx context.Context, cfg config.Config, ref string, fn func(svc *service.Service, op *agentplane.Caller) error) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	svc := service.New(st, service.Options{})
-
-	if name == "bootstrap" {
-		res, err := svc.Bootstrap(ctx, service.BootstrapInput{OrgName: f.orgName, OrgSlug: f.orgSlug, Email: f.email})
-		if err != nil {
-			return err
-		}
-		return printJSON(env.Stdout, res)
-	}
-	org, err := svc.FindOrganization(ctx, f.org)
+	org, err := svc.FindOrganization(ctx, ref)
 	if err != nil {
-		return fmt.Errorf("organization %q: %w", f.org, err)
+		return fmt.Errorf("organization %q: %w", ref, err)
 	}
-	// The operator acts as an admin of the organization.
-	op := &agentplane.Caller{OrganizationID: org.ID, Scopes: agentplane.RoleAdmin.Scopes()}
-	switch name {
-	case "keys list":
-		l, err := svc.ListCredentials(ctx, store.CredentialOwner{OrganizationID: org.ID}, agentplane.Page{Limit: agentplane.MaxLimit})
-		if err != nil {
+	return fn(svc, &agentplane.Caller{OrganizationID: org.ID, Scopes: agentplane.RoleAdmin.Scopes()})
+}
+
+func adminKeysList(fs *flag.FlagSet) action {
+	org := orgFlag(fs)
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org", *org); err != nil {
 			return err
 		}
-		return printJSON(env.Stdout, l.Items)
-	case "keys create":
-		nc, err := svc.CreateOrgKey(ctx, op, agentplane.CredentialInput{Name: f.keyName})
-		if err != nil {
-			return err
-		}
-		return printJSON(env.Stdout, map[string]string{"key_id": nc.ID, "org_key": nc.Token})
-	case "keys revoke":
-		if err := svc.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: org.ID}, f.keyID); err != nil {
-			return err
-		}
-		fmt.Fprintln(env.Stdout, "revoked", f.keyID)
-		return nil
-	case "members list":
-		l, err := svc.ListMembers(ctx, op, agentplane.Page{Limit: agentplane.MaxLimit})
-		if err != nil {
-			return err
-		}
-		return printJSON(env.Stdout, l.Items)
-	case "members add":
-		m, err := svc.AddMember(ctx, op, agentplane.MemberInput{Email: f.email, Role: agentplane.Role(f.role)})
-		if err != nil {
-			return err
-		}
-		return printJSON(env.Stdout, m)
+		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
+			l, err := svc.ListCredentials(ctx, store.CredentialOwner{OrganizationID: op.OrganizationID}, agentplane.Page{Limit: agentplane.MaxLimit})
+			if err != nil {
+				return err
+			}
+			return printJSON(env.Stdout, l.Items)
+		})
 	}
-	return nil
+}
+
+func adminKeysCreate(fs *flag.FlagSet) action {
+	org := orgFlag(fs)
+	name := fs.String("name", "", "key name (required)")
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org", *org, "name", *name); err != nil {
+			return err
+		}
+		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
+			nc, err := svc.CreateOrgKey(ctx, op, agentplane.CredentialInput{Name: *name})
+			if err != nil {
+				return err
+			}
+			return printJSON(env.Stdout, map[string]string{"key_id": nc.ID, "org_key": nc.Token})
+		})
+	}
+}
+
+func adminKeysRevoke(fs *flag.FlagSet) action {
+	org := orgFlag(fs)
+	keyID := fs.String("key-id", "", "id of the key to revoke (required)")
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org", *org, "key-id", *keyID); err != nil {
+			return err
+		}
+		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
+			if err := svc.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: op.OrganizationID}, *keyID); err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Stdout, "revoked", *keyID)
+			return nil
+		})
+	}
+}
+
+func adminMembersList(fs *flag.FlagSet) action {
+	org := orgFlag(fs)
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org", *org); err != nil {
+			return err
+		}
+		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
+			l, err := svc.ListMembers(ctx, op, agentplane.Page{Limit: agentplane.MaxLimit})
+			if err != nil {
+				return err
+			}
+			return printJSON(env.Stdout, l.Items)
+		})
+	}
+}
+
+func adminMembersAdd(fs *flag.FlagSet) action {
+	org := orgFlag(fs)
+	email := fs.String("email", "", "member email (required)")
+	role := fs.String("role", "viewer", "admin or viewer")
+	return func(ctx context.Context, cfg config.Config, env Env) error {
+		if err := required("org", *org, "email", *email); err != nil {
+			return err
+		}
+		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
+			m, err := svc.AddMember(ctx, op, agentplane.MemberInput{Email: *email, Role: agentplane.Role(*role)})
+			if err != nil {
+				return err
+			}
+			return printJSON(env.Stdout, m)
+		})
+	}
 }

@@ -37,8 +37,6 @@ type App struct {
 	handler *httpapi.Server
 	ln      net.Listener
 	srv     *http.Server
-	// DefaultKey is the org key created on first start ("" otherwise).
-	DefaultKey string
 
 	conns openConns
 }
@@ -93,9 +91,12 @@ func (a *App) drain(ctx context.Context) {
 	}
 }
 
-// New opens and migrates the database, creates the default organization
-// on an empty one, and binds the listener (so Addr is known before Run).
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+// New opens and migrates the database, binds the listener (so Addr is
+// known before Run), and then, on a database without organizations,
+// creates organization "default" with an admin key and shows the key on
+// console: only a node that holds its port makes the key, and the key is
+// kept only once it was written out (see service.EnsureDefault).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Writer) (*App, error) {
 	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err
@@ -129,11 +130,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
 	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl, Secrets: secrets})
 	a.svc = svc
-	if a.DefaultKey, err = a.svc.EnsureDefault(ctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("create default organization: %w", err)
-	}
 	key, err := a.svc.CursorKey(ctx)
+	if errors.Is(err, seal.ErrWrongKey) {
+		err = fmt.Errorf("%w; a restored database needs the %s it was backed up with, or the same AGENTPLANE_SECRET_KEY", err, keyFileName)
+	}
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -148,6 +148,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if err := a.firstStart(ctx, console); err != nil {
+		a.ln.Close()
+		st.Close()
+		return nil, err
+	}
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -157,6 +162,30 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ConnState:         a.conns.track,
 	}
 	return a, nil
+}
+
+// firstStart creates the default organization and its key on an empty
+// database and shows the key on console — the deliberate exception to "no
+// secret in any output": once, on stdout, never in the log.
+func (a *App) firstStart(ctx context.Context, console io.Writer) error {
+	shown := false
+	_, err := a.svc.EnsureDefault(ctx, func(key string) error {
+		_, err := fmt.Fprintf(console, "\n  First start: created organization \"default\" and an admin API key.\n"+
+			"  It is shown only this once; keep it somewhere safe:\n\n      %s\n\n"+
+			"  Try: curl -H \"Authorization: Bearer %s\" http://%s/core/agents\n\n", key, key, a.Addr())
+		if err != nil {
+			return fmt.Errorf("show the first-start key: %w; nothing was created, and the next start makes a new key", err)
+		}
+		shown = true
+		return nil
+	})
+	if err != nil && shown {
+		return fmt.Errorf("create the default organization: %w; the key shown above was not saved and does not work: the next start makes and shows a new one", err)
+	}
+	if err != nil {
+		return fmt.Errorf("create the default organization: %w", err)
+	}
+	return nil
 }
 
 // serverKey returns the box that seals stored secrets: under

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,77 +35,29 @@ func OSEnv() Env {
 	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Terminal: terminal}
 }
 
-const usage = `agentplane — a self-hostable control plane for voice-AI agents
-
-Usage:
-  agentplane serve [flags]      run the HTTP API (see: agentplane serve --help)
-  agentplane migrate [flags]    apply database migrations and exit
-  agentplane admin <command>    bootstrap, keys and members without HTTP
-  agentplane version            print the version
-`
-
 // Main runs the command line args (without the program name) until ctx is
 // cancelled (serve) or the command finishes. It returns an error for main
-// to print and exit non-zero with.
+// to print and exit non-zero with; asking for help is not an error.
 func Main(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usage)
-		return errors.New("no command given")
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		args = []string{"version"}
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "serve":
-		return serve(ctx, rest, env)
-	case "migrate":
-		return migrate(ctx, rest, env)
-	case "admin":
-		return admin(ctx, rest, env)
-	case "version", "--version", "-v":
-		fmt.Fprintln(env.Stdout, "agentplane", Version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(env.Stdout, usage)
-		return nil
-	default:
-		fmt.Fprint(env.Stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+	return commands().dispatch(ctx, nil, args, env)
+}
+
+func serveCommand() *command {
+	return &command{
+		name: "serve", synopsis: "[flags]", summary: "run the HTTP API", settings: config.Serve,
+		flags: func(*flag.FlagSet) action { return serve },
 	}
 }
 
-// load parses the settings of a subcommand whose extra flags are already
-// registered on fs.
-func load(fs *flag.FlagSet, args []string, env Env) (config.Config, error) {
-	fs.SetOutput(env.Stderr)
-	cfg, err := config.Load(fs, args, env.Getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return cfg, errHelp
-	}
-	return cfg, err
-}
-
-// errHelp ends a command after -h printed its usage; main exits 0.
-var errHelp = errors.New("help requested")
-
-// IsHelp reports whether err only means that help was printed.
-func IsHelp(err error) bool { return errors.Is(err, errHelp) }
-
-func serve(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("agentplane serve", flag.ContinueOnError)
-	cfg, err := load(fs, args, env)
-	if err != nil {
-		return err
-	}
+func serve(ctx context.Context, cfg config.Config, env Env) error {
 	log := newLogger(env.Stderr, cfg.LogFormat, cfg.LogLevel, env.Terminal)
 	log.Info("starting", "version", Version, "config", cfg.Redacted())
-	a, err := New(ctx, cfg, log)
+	a, err := New(ctx, cfg, log, env.Stdout)
 	if err != nil {
 		return err
-	}
-	if a.DefaultKey != "" {
-		// The deliberate exception to "no secret in any output": the first
-		// start shows the new key once, on stdout, not in the log.
-		fmt.Fprintf(env.Stdout, "\n  First start: created organization \"default\" and an admin API key.\n"+
-			"  It is shown only this once; keep it somewhere safe:\n\n      %s\n\n"+
-			"  Try: curl -H \"Authorization: Bearer %s\" http://%s/core/agents\n\n", a.DefaultKey, a.DefaultKey, a.Addr())
 	}
 	if env.Started != nil {
 		env.Started(a)
@@ -114,12 +65,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	return a.Run(ctx)
 }
 
-func migrate(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("agentplane migrate", flag.ContinueOnError)
-	cfg, err := load(fs, args, env)
-	if err != nil {
-		return err
+func migrateCommand() *command {
+	return &command{
+		name: "migrate", synopsis: "[flags]", summary: "apply database migrations and exit", settings: config.Database,
+		flags: func(*flag.FlagSet) action { return migrate },
 	}
+}
+
+func migrate(ctx context.Context, cfg config.Config, env Env) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

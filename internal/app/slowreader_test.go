@@ -27,7 +27,8 @@ var builtBinary = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "agentplane")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/agentplane")
+	// go test puts its own GOROOT/bin first on the PATH of the tests.
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/agentplane")
 	cmd.Dir = filepath.Join("..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
@@ -184,7 +185,6 @@ func TestSlowReadersCantPinMemory(t *testing.T) {
 	}
 	before, sockets := n.rss(t), n.sockets(t)
 
-	stalled := make([]*net.TCPConn, 0, conns)
 	started := time.Now()
 	for range conns {
 		c, err := net.Dial("tcp", strings.TrimPrefix(n.URL, "http://"))
@@ -197,7 +197,6 @@ func TestSlowReadersCantPinMemory(t *testing.T) {
 		if _, err := tc.Write([]byte(strings.Repeat(request, pipelined))); err != nil {
 			t.Fatal(err)
 		}
-		stalled = append(stalled, tc)
 	}
 	// Watch the resident set while the readers stall.
 	peak := before

@@ -42,48 +42,109 @@ type Config struct {
 	AuthFailLimit int
 }
 
-// setting is one row of the settings table: flag, variable, default, help.
+// setting is one row of the settings table: flag, variable, default, help,
+// and the kind of value --help shows.
 type setting struct {
 	flag, env, def, help string
 	secret               bool
+	kind                 string
 }
+
+// Kinds of setting values, as --help names them.
+const (
+	kindString   = "string"
+	kindInt      = "int"
+	kindFloat    = "float"
+	kindDuration = "duration"
+	kindList     = "list"
+)
 
 var settings = []setting{
-	{"addr", "AGENTPLANE_ADDR", "127.0.0.1:8080", "listen address (host:port)", false},
-	{"data-dir", "AGENTPLANE_DATA_DIR", "./data", "directory of the SQLite database when no database URL is set", false},
-	{"database-url", "AGENTPLANE_DATABASE_URL", "", "postgres://… to share PostgreSQL between nodes; empty for SQLite in the data dir", true},
-	{"sip-domain", "AGENTPLANE_SIP_DOMAIN", "sip.agentplane.local", "domain of the SIP URIs agents are deployed at", false},
-	{"llm-base-url", "AGENTPLANE_LLM_BASE_URL", "", "OpenAI-compatible API base URL; empty for the builtin deterministic summarizer", false},
-	{"llm-api-key", "AGENTPLANE_LLM_API_KEY", "", "API key for the LLM", true},
-	{"llm-model", "AGENTPLANE_LLM_MODEL", "", "model name for the LLM", false},
-	{"fetch-allow-cidrs", "AGENTPLANE_FETCH_ALLOW_CIDRS", "", "comma-separated CIDRs the website fetcher may reach despite its private-address rules", false},
-	{"fetch-allow-ports", "AGENTPLANE_FETCH_ALLOW_PORTS", "", "comma-separated ports the website fetcher may use besides 80 and 443", false},
-	{"log-format", "AGENTPLANE_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false},
-	{"log-level", "AGENTPLANE_LOG_LEVEL", "info", "debug, info, warn or error", false},
-	{"max-body-bytes", "AGENTPLANE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes", false},
-	{"shutdown-timeout", "AGENTPLANE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight requests", false},
-	{"rate-limit", "AGENTPLANE_RATE_LIMIT", "20", "requests per second each credential may sustain (0 disables)", false},
-	{"rate-burst", "AGENTPLANE_RATE_BURST", "40", "requests a credential may make at once", false},
-	{"auth-failure-limit", "AGENTPLANE_AUTH_FAILURE_LIMIT", "30", "failed authentications per minute a client address may make before 429s (0 disables)", false},
-	{"write-timeout", "AGENTPLANE_WRITE_TIMEOUT", "30s", "how long writing one response may take (streamed answers: the longest pause); a client that stops reading is cut off after it", false},
-	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true},
-	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false},
+	{"addr", "AGENTPLANE_ADDR", "127.0.0.1:8080", "listen address (host:port)", false, kindString},
+	{"data-dir", "AGENTPLANE_DATA_DIR", "./data", "directory of the SQLite database when no database URL is set", false, kindString},
+	{"database-url", "AGENTPLANE_DATABASE_URL", "", "postgres://… to share PostgreSQL between nodes; empty for SQLite in the data dir", true, kindString},
+	{"sip-domain", "AGENTPLANE_SIP_DOMAIN", "sip.agentplane.local", "domain of the SIP URIs agents are deployed at", false, kindString},
+	{"llm-base-url", "AGENTPLANE_LLM_BASE_URL", "", "OpenAI-compatible API base URL; empty for the builtin deterministic summarizer", false, kindString},
+	{"llm-api-key", "AGENTPLANE_LLM_API_KEY", "", "API key for the LLM", true, kindString},
+	{"llm-model", "AGENTPLANE_LLM_MODEL", "", "model name for the LLM", false, kindString},
+	{"fetch-allow-cidrs", "AGENTPLANE_FETCH_ALLOW_CIDRS", "", "comma-separated CIDRs the website fetcher may reach despite its private-address rules", false, kindList},
+	{"fetch-allow-ports", "AGENTPLANE_FETCH_ALLOW_PORTS", "", "comma-separated ports the website fetcher may use besides 80 and 443", false, kindList},
+	{"log-format", "AGENTPLANE_LOG_FORMAT", "", "text or json (default: text on a terminal, json otherwise)", false, kindString},
+	{"log-level", "AGENTPLANE_LOG_LEVEL", "info", "debug, info, warn or error", false, kindString},
+	{"max-body-bytes", "AGENTPLANE_MAX_BODY_BYTES", "1048576", "largest accepted request body in bytes", false, kindInt},
+	{"shutdown-timeout", "AGENTPLANE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight requests", false, kindDuration},
+	{"rate-limit", "AGENTPLANE_RATE_LIMIT", "20", "requests per second each credential may sustain (0 disables)", false, kindFloat},
+	{"rate-burst", "AGENTPLANE_RATE_BURST", "40", "requests a credential may make at once", false, kindInt},
+	{"auth-failure-limit", "AGENTPLANE_AUTH_FAILURE_LIMIT", "30", "failed authentications per minute a client address may make before 429s (0 disables)", false, kindInt},
+	{"write-timeout", "AGENTPLANE_WRITE_TIMEOUT", "30s", "how long writing one response may take (streamed answers: the longest pause); a client that stops reading is cut off after it", false, kindDuration},
+	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true, kindString},
+	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false, kindDuration},
 }
 
-// Load parses args (after the subcommand) over the environment. getenv is
+// Group selects the settings a command takes: each command registers
+// only the flags it reads, and ignores the variables of the others.
+type Group int
+
+// The groups of settings.
+const (
+	// Serve is every setting (agentplane serve).
+	Serve Group = iota
+	// Database is --data-dir and --database-url: commands that only open
+	// the database (migrate, backup, admin …).
+	Database
+	// None is no setting (agentplane version).
+	None
+)
+
+// has reports whether the group takes setting s.
+func (g Group) has(s setting) bool {
+	switch g {
+	case Serve:
+		return true
+	case Database:
+		return s.flag == "data-dir" || s.flag == "database-url"
+	}
+	return false
+}
+
+// value holds a setting's text until parse validates it, so a bad value
+// is reported with its flag and variable, and tells --help its kind.
+type value struct {
+	s    *string
+	kind string
+}
+
+func (v *value) String() string {
+	if v == nil || v.s == nil {
+		return ""
+	}
+	return *v.s
+}
+
+func (v *value) Set(s string) error { *v.s = s; return nil }
+
+// Type names the kind of value the setting takes ("int", "duration", …).
+func (v *value) Type() string { return v.kind }
+
+// Load registers the settings of group g on fs, parses args (after the
+// subcommand) over the environment and validates the result. Settings
+// outside g keep their defaults, whatever the environment says. getenv is
 // os.Getenv in production and a map in tests. It returns flag.ErrHelp when
 // -h was asked for, after printing the usage to fs's output.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string, g Group) (Config, error) {
 	vals := make(map[string]*string, len(settings))
 	for _, s := range settings {
 		def := s.def
+		vals[s.flag] = &def
+		if !g.has(s) {
+			continue
+		}
 		// A secret from the environment is applied after parsing rather than
 		// as the flag's default, so --help never prints it.
 		if v := getenv(s.env); v != "" && !s.secret {
 			def = v
 		}
-		help := s.help + " (" + s.env + ")"
-		vals[s.flag] = fs.String(s.flag, def, help)
+		fs.Var(&value{s: &def, kind: s.kind}, s.flag, s.help+" ("+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -91,7 +152,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, s := range settings {
-		if v := getenv(s.env); s.secret && !set[s.flag] && v != "" {
+		if v := getenv(s.env); g.has(s) && s.secret && !set[s.flag] && v != "" {
 			*vals[s.flag] = v
 		}
 	}

@@ -12,7 +12,7 @@ func load(t *testing.T, args []string, env map[string]string) (Config, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return Load(fs, args, func(k string) string { return env[k] })
+	return Load(fs, args, func(k string) string { return env[k] }, Serve)
 }
 
 func TestDefaults(t *testing.T) {
@@ -71,6 +71,64 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 	}
 }
 
+func TestDatabaseGroupTakesOnlyItsSettings(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"AGENTPLANE_DATA_DIR":   "/var/lib/ap",
+		"AGENTPLANE_LOG_FORMAT": "xml", // invalid, but not the database's business
+		"AGENTPLANE_ADDR":       "nonsense",
+	}
+	getenv := func(k string) string { return env[k] }
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c, err := Load(fs, nil, getenv, Database)
+	if err != nil {
+		t.Fatalf("bad variables of other settings stopped a database command: %v", err)
+	}
+	if c.DataDir != "/var/lib/ap" || c.Addr != "127.0.0.1:8080" || c.LogFormat != "" {
+		t.Errorf("got data dir %q, addr %q, log format %q; want the variable, then defaults", c.DataDir, c.Addr, c.LogFormat)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if strings.Join(names, " ") != "data-dir database-url" {
+		t.Errorf("the database group registers %v", names)
+	}
+	fs = flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if _, err := Load(fs, []string{"--addr", "127.0.0.1:1"}, getenv, Database); err == nil || !strings.Contains(err.Error(), "-addr") {
+		t.Errorf("a serve flag given to a database command: err %v, want it refused by name", err)
+	}
+	fs = flag.NewFlagSet("version", flag.ContinueOnError)
+	if _, err := Load(fs, nil, getenv, None); err != nil || fs.NFlag() != 0 {
+		t.Errorf("the empty group: err %v", err)
+	}
+	fs.VisitAll(func(f *flag.Flag) { t.Errorf("the empty group registers --%s", f.Name) })
+}
+
+func TestSettingsNameTheirKind(t *testing.T) {
+	t.Parallel()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if _, err := Load(fs, nil, func(string) string { return "" }, Serve); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"addr": "string", "max-body-bytes": "int", "rate-burst": "int", "auth-failure-limit": "int",
+		"rate-limit": "float", "shutdown-timeout": "duration", "write-timeout": "duration",
+		"job-timeout": "duration", "fetch-allow-ports": "list",
+	}
+	for name, kind := range want {
+		f := fs.Lookup(name)
+		if f == nil {
+			t.Errorf("--%s is not registered", name)
+			continue
+		}
+		typed, ok := f.Value.(interface{ Type() string })
+		if !ok || typed.Type() != kind {
+			t.Errorf("--%s is of kind %v, want %s", name, f.Value, kind)
+		}
+	}
+}
+
 func TestParsesLists(t *testing.T) {
 	t.Parallel()
 	c, err := load(t, []string{"--fetch-allow-cidrs", "10.0.0.0/8, 127.0.0.1/32", "--fetch-allow-ports", "8080,8443"}, nil)
@@ -88,7 +146,7 @@ func TestHelpNeverShowsSecrets(t *testing.T) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(&out)
 	env := map[string]string{"AGENTPLANE_DATABASE_URL": "postgres://u:hunter2@db/x", "AGENTPLANE_LLM_API_KEY": "sk-secret"}
-	_, err := Load(fs, []string{"--help"}, func(k string) string { return env[k] })
+	_, err := Load(fs, []string{"--help"}, func(k string) string { return env[k] }, Serve)
 	if err != flag.ErrHelp {
 		t.Fatalf("err = %v", err)
 	}

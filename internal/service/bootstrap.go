@@ -65,29 +65,41 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (BootstrapRe
 }
 
 // EnsureDefault creates organization "default" and one admin org key when
-// the database has no organization at all, and returns the key's token (""
-// when the database was not empty). Two nodes racing on an empty database
-// both try; the slug's unique index lets one win and the other see "".
-func (s *Service) EnsureDefault(ctx context.Context) (string, error) {
-	n, err := s.store.CountOrganizations(ctx)
-	if err != nil || n > 0 {
-		return "", err
-	}
+// the database has no organization at all, and reports whether it did.
+// The key's token goes to show inside the transaction that creates it, so
+// the key is committed only once show has returned nil (the key was shown):
+// a first start that ends before showing its key leaves nothing behind, and
+// the next start creates and shows a new one (SPEC §24). Two nodes racing
+// on an empty database both try; the slug's unique index makes the second
+// wait for the first's transaction and then see a conflict and show
+// nothing — or, if the first rolled back, commit and show its own.
+func (s *Service) EnsureDefault(ctx context.Context, show func(token string) error) (bool, error) {
 	now := s.stamp()
 	o := agentplane.Organization{ID: agentplane.NewID(), Name: "Default", Slug: "default", CreatedAt: now, UpdatedAt: now}
 	key := s.newCredential(agentplane.KindOrgKey, agentplane.CredentialInput{Name: "default admin key"}, nil)
 	key.OrganizationID = o.ID
-	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+	created := false
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if n, err := q.CountOrganizations(ctx); err != nil || n > 0 {
+			return err
+		}
 		if err := q.CreateOrganization(ctx, o); err != nil {
 			return err
 		}
-		return q.CreateCredential(ctx, key.Credential)
+		if err := q.CreateCredential(ctx, key.Credential); err != nil {
+			return err
+		}
+		if err := show(key.Token); err != nil {
+			return err
+		}
+		created = true
+		return nil
 	})
 	if agentplane.ErrorCodeOf(err) == agentplane.EConflict {
-		return "", nil
+		return false, nil
 	}
 	if err != nil {
-		return "", err
+		return false, err
 	}
-	return key.Token, nil
+	return created, nil
 }

@@ -74,6 +74,9 @@ type Options struct {
 	DataDir string
 	// SQLitePath overrides the SQLite file (tests); empty means DataDir/agentplane.db.
 	SQLitePath string
+	// MustExist refuses to create the SQLite database when it is missing
+	// (commands that only read one, such as backup).
+	MustExist bool
 	// QueryCounter, when set, counts every statement the store sends
 	// (tests that prove a read's query count doesn't grow with data).
 	QueryCounter *atomic.Int64
@@ -142,6 +145,13 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("database url must start with postgres:// or postgresql://")
 	} else {
 		engine = SQLite
+		if opts.MustExist {
+			if _, err := os.Stat(sqlitePath(opts)); errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("no database at %s", sqlitePath(opts))
+			} else if err != nil {
+				return nil, err
+			}
+		}
 		if opts.SQLitePath == "" {
 			if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 				return nil, fmt.Errorf("create data dir: %w", err)
