@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 60s
 
-.PHONY: run test test-sqlite lint fmt build fuzz
+.PHONY: run test test-sqlite lint fmt build fuzz openapi openapi-lint
 
 ## run: start a server on SQLite in ./data on 127.0.0.1:8080
 run:
@@ -21,11 +21,20 @@ test:
 test-sqlite:
 	$(GO) test -count=1 $(PKGS)
 
-## lint: gofmt, go vet and staticcheck must all be clean
+## lint: gofmt, go vet, staticcheck and openapi-lint must all be clean
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
+	$(MAKE) openapi-lint
+
+## openapi: rewrite the generated part of internal/httpapi/openapi.yaml (the AgentConfig components) from the Go types
+openapi:
+	$(GO) run ./internal/httpapi/gen
+
+## openapi-lint: Redocly, Spectral, openapi-typescript + tsc and oapi-codegen + go build on /openapi.json (tools/openapi; needs node and npm, skips loudly without them except in CI)
+openapi-lint:
+	tools/openapi/lint
 
 ## fmt: format the tree
 fmt:

@@ -85,6 +85,7 @@ var mxPinned = []struct {
 }{
 	{"GET /healthz", "public", nil, false},
 	{"GET /readyz", "public", nil, false},
+	{"GET /docs", "public", nil, false},
 	{"GET /core/agents", "org", []ap.Scope{ap.ScopeAgentsRead}, false},
 	{"POST /core/agents", "org", []ap.Scope{ap.ScopeAgentsManage}, false},
 	{"GET /core/agents/{id}", "org", []ap.Scope{ap.ScopeAgentsRead}, false},
@@ -124,10 +125,11 @@ var mxPinned = []struct {
 	{"GET /core/conversations", "org", []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, true},
 }
 
-// mxPublicOK is where SPEC §2 and §14 allow a route without a credential.
+// mxPublicOK is where SPEC §2, §14 and §23 allow a route without a
+// credential.
 func mxPublicOK(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/openapi.json", "/metrics":
+	case "/healthz", "/readyz", "/openapi.json", "/metrics", "/docs", "/docs/init.js", "/docs/scalar-api-reference.js":
 		return true
 	}
 	return strings.HasPrefix(path, "/core/public/")
@@ -175,7 +177,7 @@ func TestMatrixRouteTable(t *testing.T) {
 			t.Errorf("%s is both public and user-only", key)
 		}
 		if rt.Public != mxPublicOK(rt.Path) {
-			t.Errorf("%s: public=%v, but SPEC §2 requires a credential everywhere except /healthz, /readyz, /metrics, /openapi.json and /core/public/...", key, rt.Public)
+			t.Errorf("%s: public=%v, but SPEC §2 requires a credential everywhere except /healthz, /readyz, /metrics, /openapi.json, /docs and /core/public/...", key, rt.Public)
 		}
 		if (rt.Public || rt.UserOnly) && len(rt.Scopes) > 0 {
 			t.Errorf("%s: a public or user-only route can't demand organization scopes %v", key, rt.Scopes)

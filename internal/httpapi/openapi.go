@@ -24,6 +24,10 @@ var openapiJSON = sync.OnceValues(func() ([]byte, error) {
 	return json.Marshal(doc)
 })
 
+// OpenAPIJSON returns the document as /openapi.json serves it (the
+// linters in tools/openapi check exactly these bytes).
+func OpenAPIJSON() ([]byte, error) { return openapiJSON() }
+
 // openapi serves openapi.yaml as JSON.
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
 	b, err := openapiJSON()

@@ -11,6 +11,9 @@ func (s *Server) table() []route {
 		{"GET /readyz", public, nil, s.readyz},
 		{"GET /openapi.json", public, nil, s.openapi},
 		{"GET /metrics", public, nil, s.serveMetrics},
+		{"GET /docs", public, nil, s.docs},
+		{"GET /docs/init.js", public, nil, s.docsScript},
+		{"GET /docs/scalar-api-reference.js", public, nil, s.docsBundleScript},
 
 		// Agents (SPEC §4).
 		{"GET /core/agents", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listAgents},
