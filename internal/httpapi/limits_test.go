@@ -15,10 +15,16 @@ import (
 	"github.com/agentplane/agentplane/internal/store"
 )
 
-// limitedServer is an API with rate limits on.
+// limitedServer is an API with rate limits on, on SQLite.
 func limitedServer(t *testing.T, l httpapi.Limits) (string, service.BootstrapResult) {
 	t.Helper()
-	st := dbtest.Open(t, store.SQLite)
+	return limitedServerOn(t, store.SQLite, l)
+}
+
+// limitedServerOn is limitedServer on engine.
+func limitedServerOn(t *testing.T, engine store.Engine, l httpapi.Limits) (string, service.BootstrapResult) {
+	t.Helper()
+	st := dbtest.Open(t, engine)
 	svc := service.New(st, service.Options{})
 	boot, err := svc.Bootstrap(context.Background(), service.BootstrapInput{OrgName: "Acme", OrgSlug: "acme", Email: "a@acme.test"})
 	if err != nil {
@@ -78,27 +84,31 @@ func TestRateLimitPerCredential(t *testing.T) {
 // address (behind a balancer everyone shares one) still gets through
 // (issue 9 item 5, SPEC §24).
 func TestAuthFailureLimit(t *testing.T) {
-	t.Parallel()
-	url, boot := limitedServer(t, httpapi.Limits{AuthFailuresPerMinute: 5})
-	for i := 0; i < 5; i++ {
-		if res := get(t, url+"/core/agents", "ak_garbage"); res.StatusCode != 401 {
-			t.Fatalf("failure %d: %d", i, res.StatusCode)
-		}
-	}
-	res := get(t, url+"/core/agents", "ak_garbage")
-	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
-		t.Fatalf("after 5 failures: %d", res.StatusCode)
-	}
-	for range 3 {
-		if res := get(t, url+"/core/agents", boot.OrgKey); res.StatusCode != 200 {
-			t.Errorf("a good key from a blocked address: %d", res.StatusCode)
-		}
-	}
-	if res := get(t, url+"/core/agents", "ak_garbage"); res.StatusCode != 429 {
-		t.Errorf("a failure after the good key's success is still limited: %d", res.StatusCode)
-	}
-	if res := get(t, url+"/healthz", ""); res.StatusCode != 200 {
-		t.Errorf("public routes are not limited: %d", res.StatusCode)
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			url, boot := limitedServerOn(t, engine, httpapi.Limits{AuthFailuresPerMinute: 5})
+			for i := 0; i < 5; i++ {
+				if res := get(t, url+"/core/agents", "ak_garbage"); res.StatusCode != 401 {
+					t.Fatalf("failure %d: %d", i, res.StatusCode)
+				}
+			}
+			res := get(t, url+"/core/agents", "ak_garbage")
+			if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+				t.Fatalf("after 5 failures: %d", res.StatusCode)
+			}
+			for range 3 {
+				if res := get(t, url+"/core/agents", boot.OrgKey); res.StatusCode != 200 {
+					t.Errorf("a good key from a blocked address: %d", res.StatusCode)
+				}
+			}
+			if res := get(t, url+"/core/agents", "ak_garbage"); res.StatusCode != 429 {
+				t.Errorf("a failure after the good key's success is still limited: %d", res.StatusCode)
+			}
+			if res := get(t, url+"/healthz", ""); res.StatusCode != 200 {
+				t.Errorf("public routes are not limited: %d", res.StatusCode)
+			}
+		})
 	}
 }
 
