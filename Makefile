@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 60s
 
-.PHONY: run test test-sqlite lint fmt build fuzz openapi openapi-lint
+.PHONY: run test test-sqlite lint fmt build fuzz openapi openapi-lint client
 
 ## run: start a server on SQLite in ./data on 127.0.0.1:8080
 run:
@@ -31,6 +31,10 @@ lint:
 ## openapi: rewrite the generated part of internal/httpapi/openapi.yaml (the AgentConfig components) from the Go types
 openapi:
 	$(GO) run ./internal/httpapi/gen
+
+## client: regenerate client/api.gen.go from internal/httpapi/openapi.yaml with oapi-codegen (after `make openapi` or any change to the document; a test fails when it is stale)
+client:
+	$(GO) generate ./client
 
 ## openapi-lint: Redocly, Spectral, openapi-typescript + tsc and oapi-codegen + go build on /openapi.json (tools/openapi; needs node and npm, skips loudly without them except in CI)
 openapi-lint:

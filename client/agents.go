@@ -2,135 +2,105 @@ package client
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"iter"
-	"net/http"
-	"net/url"
 	"strconv"
-
-	"github.com/agentplane/agentplane"
 )
 
-// ListAgentsParams are the filters of GET /core/agents, with paging and
-// time windows. Zero values are not sent.
-type ListAgentsParams struct {
-	ListParams
-	Name   string // case-insensitive substring of the name
-	Active *bool  // only active (true) or inactive (false) agents
-	IsDemo *bool  // only demo (true) or non-demo (false) agents
-	// Metadata keeps agents whose metadata contains every key with an
-	// equal JSON value.
-	Metadata map[string]any
-}
-
-func (p ListAgentsParams) values() (url.Values, error) {
-	q := p.ListParams.values()
-	if p.Name != "" {
-		q.Set("name", p.Name)
-	}
-	if p.Active != nil {
-		q.Set("active", strconv.FormatBool(*p.Active))
-	}
-	if p.IsDemo != nil {
-		q.Set("is_demo", strconv.FormatBool(*p.IsDemo))
-	}
-	if p.Metadata != nil {
-		b, err := json.Marshal(p.Metadata)
-		if err != nil {
-			return nil, fmt.Errorf("agentplane: encode metadata filter: %w", err)
-		}
-		q.Set("metadata", string(b))
-	}
-	return q, nil
-}
-
 // ListAgents returns one page of the organization's agents, newest first.
-func (c *Client) ListAgents(ctx context.Context, p ListAgentsParams) (*Page[agentplane.Agent], error) {
-	q, err := p.values()
+func (c *Client) ListAgents(ctx context.Context, p *ListAgentsParams) (*Page[Agent], error) {
+	r, err := c.ListAgentsWithResponse(ctx, p)
+	l, err := ok(r, err, func() *AgentList { return r.JSON200 })
 	if err != nil {
 		return nil, err
 	}
-	return list[agentplane.Agent](ctx, c, "/core/agents", q)
+	return newPage(l.Data, l.Pagination), nil
 }
 
-// Agents iterates over every agent matching p, fetching pages as it goes
-// (p.Cursor is where it starts). It stops after the first error, which it
+// Agents iterates over every agent matching p (from p.Cursor on),
+// fetching pages as it goes. It stops after the first error, which it
 // yields.
-func (c *Client) Agents(ctx context.Context, p ListAgentsParams) iter.Seq2[agentplane.Agent, error] {
-	return func(yield func(agentplane.Agent, error) bool) {
-		for {
-			page, err := c.ListAgents(ctx, p)
-			if err != nil {
-				yield(agentplane.Agent{}, err)
-				return
-			}
-			for _, a := range page.Data {
-				if !yield(a, nil) {
-					return
-				}
-			}
-			if page.NextCursor == "" {
-				return
-			}
-			p.Cursor = page.NextCursor
-		}
-	}
-}
-
-// agentBody is the JSON of an AgentInput with the unset fields left out,
-// so an update changes only what was set.
-func agentBody(in agentplane.AgentInput) map[string]any {
-	b := map[string]any{}
-	if in.Name != nil {
-		b["name"] = *in.Name
-	}
-	if in.Description != nil {
-		b["description"] = *in.Description
-	}
-	if in.Active != nil {
-		b["active"] = *in.Active
-	}
-	if in.IsDemo != nil {
-		b["is_demo"] = *in.IsDemo
-	}
-	if in.Metadata != nil {
-		b["metadata"] = in.Metadata
-	}
-	return b
+func (c *Client) Agents(ctx context.Context, p *ListAgentsParams) iter.Seq2[Agent, error] {
+	return each(params(p).Cursor, func(cursor *string) (*Page[Agent], error) {
+		q := params(p)
+		q.Cursor = cursor
+		return c.ListAgents(ctx, q)
+	})
 }
 
 // CreateAgent creates an agent; in.Name is required.
-func (c *Client) CreateAgent(ctx context.Context, in agentplane.AgentInput) (*agentplane.Agent, error) {
-	var a agentplane.Agent
-	if err := c.do(ctx, http.MethodPost, "/core/agents", nil, agentBody(in), &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+func (c *Client) CreateAgent(ctx context.Context, in AgentInput) (*Agent, error) {
+	r, err := c.CreateAgentWithResponse(ctx, nil, in)
+	return ok(r, err, func() *Agent { return r.JSON201 })
 }
 
 // GetAgent returns an agent with its versions, phone numbers, widgets, SIP
 // endpoint and conversation statistics.
-func (c *Client) GetAgent(ctx context.Context, id string) (*agentplane.AgentDetail, error) {
-	var a agentplane.AgentDetail
-	if err := c.do(ctx, http.MethodGet, "/core/agents/"+escape(id), nil, nil, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+func (c *Client) GetAgent(ctx context.Context, id AgentID) (*AgentDetail, error) {
+	r, err := c.GetAgentWithResponse(ctx, id, nil)
+	return ok(r, err, func() *AgentDetail { return r.JSON200 })
 }
 
 // UpdateAgent changes the fields set in in and leaves the others as they
 // are.
-func (c *Client) UpdateAgent(ctx context.Context, id string, in agentplane.AgentInput) (*agentplane.Agent, error) {
-	var a agentplane.Agent
-	if err := c.do(ctx, http.MethodPut, "/core/agents/"+escape(id), nil, agentBody(in), &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+func (c *Client) UpdateAgent(ctx context.Context, id AgentID, in AgentUpdate) (*Agent, error) {
+	r, err := c.UpdateAgentWithResponse(ctx, id, nil, in)
+	return ok(r, err, func() *Agent { return r.JSON200 })
 }
 
 // DeleteAgent deletes an agent with its versions, SIP endpoint and
 // widgets; its conversations stay.
-func (c *Client) DeleteAgent(ctx context.Context, id string) error {
-	return c.do(ctx, http.MethodDelete, "/core/agents/"+escape(id), nil, nil, nil)
+func (c *Client) DeleteAgent(ctx context.Context, id AgentID) error {
+	r, err := c.DeleteAgentWithResponse(ctx, id, nil)
+	return Check(r, err)
+}
+
+// ListVersions returns one page of an agent's versions, newest first.
+func (c *Client) ListVersions(ctx context.Context, id AgentID, p *ListVersionsParams) (*Page[Version], error) {
+	r, err := c.ListVersionsWithResponse(ctx, id, p)
+	l, err := ok(r, err, func() *VersionList { return r.JSON200 })
+	if err != nil {
+		return nil, err
+	}
+	return newPage(l.Data, l.Pagination), nil
+}
+
+// Versions iterates over every version of an agent matching p.
+func (c *Client) Versions(ctx context.Context, id AgentID, p *ListVersionsParams) iter.Seq2[Version, error] {
+	return each(params(p).Cursor, func(cursor *string) (*Page[Version], error) {
+		q := params(p)
+		q.Cursor = cursor
+		return c.ListVersions(ctx, id, q)
+	})
+}
+
+// CreateVersion creates a draft from in.Config or from in.BaseVersion
+// (exactly one of them).
+func (c *Client) CreateVersion(ctx context.Context, id AgentID, in VersionCreate) (*Version, error) {
+	r, err := c.CreateVersionWithResponse(ctx, id, nil, in)
+	return ok(r, err, func() *Version { return r.JSON201 })
+}
+
+// GetVersion returns version number version of an agent. (The generated
+// GetVersionWithResponse also takes "latest".)
+func (c *Client) GetVersion(ctx context.Context, id AgentID, version int) (*Version, error) {
+	r, err := c.GetVersionWithResponse(ctx, id, strconv.Itoa(version), nil)
+	return ok(r, err, func() *Version { return r.JSON200 })
+}
+
+// UpdateVersion replaces what in sets on a draft; a published version is a
+// 400.
+func (c *Client) UpdateVersion(ctx context.Context, id AgentID, version int, in VersionUpdate) (*Version, error) {
+	r, err := c.UpdateVersionWithResponse(ctx, id, version, nil, in)
+	return ok(r, err, func() *Version { return r.JSON200 })
+}
+
+// PublishVersion publishes a version and pins or unpins the numbers in
+// in; it returns the phone numbers that changed.
+func (c *Client) PublishVersion(ctx context.Context, id AgentID, version int, in PublishInput) ([]PhoneNumber, error) {
+	r, err := c.PublishVersionWithResponse(ctx, id, version, nil, in)
+	changed, err := ok(r, err, func() *[]PhoneNumber { return r.JSON200 })
+	if err != nil {
+		return nil, err
+	}
+	return *changed, nil
 }

@@ -1,82 +1,157 @@
-// Package client is a Go client for the agentplane HTTP API.
+// Package client is the Go client of the agentplane HTTP API.
 //
-// A Client holds the server's base URL and one credential:
+// Most of it is generated from the OpenAPI document the server serves
+// (api.gen.go, by oapi-codegen): a type for every schema and a method for
+// every operation. The hand-written rest (this file and its neighbours)
+// makes it pleasant to hold:
 //
 //	c := client.New("http://127.0.0.1:8080", client.WithToken(key))
-//	page, err := c.ListAgents(ctx, client.ListAgentsParams{})
+//	agent, err := c.CreateAgent(ctx, client.AgentInput{Name: "Support line"})
+//	for a, err := range c.Agents(ctx, nil) { … }
+//
+// Every operation is a method of *Client named after its operationId
+// (list_agents → ListAgentsWithResponse) returning the typed response;
+// Check turns it into a *Error when the status is not 2xx. The common
+// operations also have a short form (CreateAgent, ListAgents, Agents,
+// PublishVersion…) that returns the decoded body or a *Error.
 //
 // A personal access token acts in the organization named by WithOrg (an id
-// or a slug); an organization API key needs no organization. Every method
-// takes a context first and returns a *Error for any non-2xx answer.
+// or a slug); an organization API key needs no organization.
 package client
 
+//go:generate go tool oapi-codegen -config oapi-codegen.yaml -o api.gen.go ../internal/httpapi/openapi.yaml
+
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/agentplane/agentplane"
 )
 
-// Client talks to one agentplane server with one credential. It is safe
-// for concurrent use; With derives a client with other settings.
+// Client talks to one agentplane server with one credential. It has every
+// operation of the API as a generated XxxWithResponse method, plus the
+// short forms of this package. It is safe for concurrent use; With derives
+// a client with other settings.
 type Client struct {
-	base  string
-	token string
-	org   string
-	hc    *http.Client
+	ClientWithResponsesInterface
+
+	raw RawClient // what New and With built, for With to copy
 }
 
-// Option configures a Client.
-type Option func(*Client)
-
-// WithToken sets the credential sent as "Authorization: Bearer <token>":
-// an organization API key (ak_…) or a personal access token (pat_…).
-func WithToken(token string) Option { return func(c *Client) { c.token = token } }
-
-// WithOrg sets the X-Anyreach-Org header, the organization (id or slug) a
-// personal access token acts in. Empty sends no header.
-func WithOrg(org string) Option { return func(c *Client) { c.org = org } }
-
-// WithHTTPClient replaces http.DefaultClient, for custom transports and
-// timeouts.
-func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
-
-// New returns a client for the server at baseURL (for example
-// "http://127.0.0.1:8080"; a trailing slash is ignored).
-func New(baseURL string, opts ...Option) *Client {
-	c := &Client{base: strings.TrimRight(baseURL, "/"), hc: http.DefaultClient}
-	for _, o := range opts {
-		o(c)
+// New returns a client for the server at server (for example
+// "http://127.0.0.1:8080"). Options are the generated ones (WithHTTPClient,
+// WithRequestEditorFn, WithBaseURL) and this package's WithToken and
+// WithOrg. An option that fails (WithBaseURL with a malformed URL) makes
+// every request fail with its error, as a malformed server URL does.
+func New(server string, opts ...ClientOption) *Client {
+	if !strings.HasSuffix(server, "/") {
+		server += "/"
 	}
-	return c
+	return build(RawClient{Server: server, Client: http.DefaultClient}, opts)
 }
 
-// With returns a copy of c with opts applied, for acting with another
-// credential or organization over the same connection pool.
-func (c *Client) With(opts ...Option) *Client {
-	cp := *c
+// With returns a copy of c with opts applied after c's own, for acting
+// with another credential or organization over the same connection pool.
+func (c *Client) With(opts ...ClientOption) *Client {
+	return build(c.raw, opts)
+}
+
+func build(raw RawClient, opts []ClientOption) *Client {
+	raw.RequestEditors = slices.Clip(raw.RequestEditors) // appends copy
 	for _, o := range opts {
-		o(&cp)
+		if err := o(&raw); err != nil {
+			raw.Client = failing{err}
+			break
+		}
 	}
-	return &cp
+	return &Client{ClientWithResponsesInterface: &ClientWithResponses{&raw}, raw: raw}
 }
 
-// Error is a non-2xx answer: the HTTP status and the error body of SPEC §1.
+// failing is the doer of a client whose construction failed.
+type failing struct{ err error }
+
+func (f failing) Do(*http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("agentplane: client option: %w", f.err)
+}
+
+// WithToken sends "Authorization: Bearer <token>" on every request: an
+// organization API key (ak_…) or a personal access token (pat_…). Empty
+// sends none. It works with the generated NewClientWithResponses too.
+func WithToken(token string) ClientOption {
+	return header("Authorization", "Bearer "+token, token == "")
+}
+
+// WithOrg sends the X-Anyreach-Org header, the organization (id or slug) a
+// personal access token acts in, on every request, in place of any
+// XAnyreachOrg parameter. Empty sends none.
+func WithOrg(org string) ClientOption {
+	return header("X-Anyreach-Org", org, org == "")
+}
+
+// header sets (or, when del, removes) one header on every request. Editors
+// run in order, so the last WithToken or WithOrg wins.
+func header(name, value string, del bool) ClientOption {
+	return WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		if del {
+			r.Header.Del(name)
+		} else {
+			r.Header.Set(name, value)
+		}
+		return nil
+	})
+}
+
+// Response is what every generated XxxWithResponse method returns.
+type Response interface {
+	StatusCode() int
+	Bytes() []byte
+}
+
+// Check returns err if the call failed, a *Error if the server answered
+// with a status outside 2xx, and nil otherwise:
+//
+//	r, err := c.GetWebWidgetWithResponse(ctx, id, nil)
+//	if err := client.Check(r, err); err != nil { … }
+//	use(r.JSON200)
+func Check(r Response, err error) error {
+	if err != nil {
+		return err
+	}
+	if s := r.StatusCode(); s < 200 || s > 299 {
+		return parseError(s, r.Bytes())
+	}
+	return nil
+}
+
+// ok returns the decoded 2xx body that body picks from r, or the error of
+// the call.
+func ok[T any](r Response, err error, body func() *T) (*T, error) {
+	if err := Check(r, err); err != nil {
+		return nil, err
+	}
+	if b := body(); b != nil {
+		return b, nil
+	}
+	return nil, errNoBody(r)
+}
+
+// errNoBody is the error of a 2xx answer whose JSON body is missing.
+func errNoBody(r Response) error {
+	return fmt.Errorf("agentplane: a %d answer without the JSON body the document declares", r.StatusCode())
+}
+
+// Error is a non-2xx answer: the HTTP status and the API's error body
+// (SPEC §1).
 type Error struct {
-	Status int    // HTTP status code
-	Detail string // human sentence
-	Code   string // machine code: invalid, unauthenticated, forbidden, not_found…
+	Status int       // HTTP status code
+	Code   ErrorCode // machine code: invalid, unauthenticated, not_found…
+	Detail string    // human sentence
 	// Errors lists each violation of a 422.
-	Errors []agentplane.FieldError
+	Errors []FieldError
 }
 
 // Error formats the status, code and detail.
@@ -92,142 +167,16 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// Page is one page of a list, newest first. NextCursor is "" on the last
-// page; pass it as ListParams.Cursor to get the next one.
-type Page[T any] struct {
-	Data       []T
-	Limit      int
-	NextCursor string
-}
-
-// envelope is the list body of SPEC §1.
-type envelope[T any] struct {
-	Data       []T `json:"data"`
-	Pagination struct {
-		Limit      int     `json:"limit"`
-		NextCursor *string `json:"next_cursor"`
-	} `json:"pagination"`
-}
-
-// ListParams are the paging and time-window parameters every list takes.
-// Zero values are not sent.
-type ListParams struct {
-	Limit  int    // 1..200; 0 for the server's default (50)
-	Cursor string // NextCursor of the previous page
-	// Time windows: after bounds are inclusive, before bounds exclusive.
-	CreatedAfter, CreatedBefore time.Time
-	UpdatedAfter, UpdatedBefore time.Time
-}
-
-// values renders p as query parameters.
-func (p ListParams) values() url.Values {
-	q := url.Values{}
-	if p.Limit != 0 {
-		q.Set("limit", strconv.Itoa(p.Limit))
-	}
-	if p.Cursor != "" {
-		q.Set("cursor", p.Cursor)
-	}
-	setTime := func(name string, t time.Time) {
-		if !t.IsZero() {
-			q.Set(name, t.UTC().Format(time.RFC3339Nano))
-		}
-	}
-	setTime("created_after", p.CreatedAfter)
-	setTime("created_before", p.CreatedBefore)
-	setTime("updated_after", p.UpdatedAfter)
-	setTime("updated_before", p.UpdatedBefore)
-	return q
-}
-
-// Healthz reports whether the server process is up.
-func (c *Client) Healthz(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, "/healthz", nil, nil, nil)
-}
-
-// Readyz reports whether the server can take traffic: database reachable
-// and migrated. A server that is not ready answers a 503 *Error.
-func (c *Client) Readyz(ctx context.Context) error {
-	return c.do(ctx, http.MethodGet, "/readyz", nil, nil, nil)
-}
-
-// list fetches one page of the collection at path.
-func list[T any](ctx context.Context, c *Client, path string, q url.Values) (*Page[T], error) {
-	var env envelope[T]
-	if err := c.do(ctx, http.MethodGet, path, q, nil, &env); err != nil {
-		return nil, err
-	}
-	p := &Page[T]{Data: env.Data, Limit: env.Pagination.Limit}
-	if p.Data == nil {
-		p.Data = []T{}
-	}
-	if env.Pagination.NextCursor != nil {
-		p.NextCursor = *env.Pagination.NextCursor
-	}
-	return p, nil
-}
-
-// do sends one request. body, when not nil, is sent as JSON; out, when not
-// nil, receives the decoded 2xx body. Any other status is a *Error.
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, body, out any) error {
-	u := c.base + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("agentplane: encode request: %w", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return fmt.Errorf("agentplane: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	if c.org != "" {
-		req.Header.Set("X-Anyreach-Org", c.org)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("agentplane: %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("agentplane: %s %s: read response: %w", method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return parseError(resp.StatusCode, data)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("agentplane: %s %s: decode response: %w", method, path, err)
-	}
-	return nil
-}
-
 // parseError builds the *Error of a non-2xx answer; a body that is not the
 // API's error object (a proxy's page, say) becomes the detail, shortened.
 func parseError(status int, data []byte) *Error {
 	e := &Error{Status: status}
-	var body struct {
-		Detail string                  `json:"detail"`
-		Code   string                  `json:"code"`
-		Errors []agentplane.FieldError `json:"errors"`
-	}
+	var body ErrorBody
 	if err := json.Unmarshal(data, &body); err == nil && (body.Detail != "" || body.Code != "") {
-		e.Detail, e.Code, e.Errors = body.Detail, body.Code, body.Errors
+		e.Code, e.Detail = body.Code, body.Detail
+		if body.Errors != nil {
+			e.Errors = *body.Errors
+		}
 		return e
 	}
 	e.Detail = strings.TrimSpace(string(data))
@@ -240,5 +189,20 @@ func parseError(status int, data []byte) *Error {
 	return e
 }
 
-// escape makes one path segment of an id.
-func escape(id string) string { return url.PathEscape(id) }
+// String is the location part as sent: a field name or an array index,
+// so fmt.Sprint(fieldError.Loc) reads [body config voice speed].
+func (t FieldError_Loc_Item) String() string {
+	var s string
+	if json.Unmarshal(t.union, &s) == nil {
+		return s
+	}
+	return string(t.union)
+}
+
+// TimeParam renders t for the time-window parameters of every list
+// (CreatedAfter, UpdatedBefore…), which take RFC 3339 or epoch
+// milliseconds.
+func TimeParam(t time.Time) *string {
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}

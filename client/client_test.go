@@ -4,15 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
+	"github.com/google/uuid"
 )
 
 // exchange is what the stub server saw of one request.
@@ -23,12 +25,13 @@ type exchange struct {
 	body         map[string]any
 }
 
-// stub answers every request with status and body and records what it
-// got. These tests pin the client's encoding; the end-to-end tests in
-// internal/app run it against the real server.
+// stub answers every request with status and body (JSON unless it starts
+// with "<") and records what it got. These tests pin the helpers'
+// encoding and decoding; the end-to-end tests in internal/app run the
+// client against the real server.
 func stub(t *testing.T, status int, body string) (*httptest.Server, <-chan exchange) {
 	t.Helper()
-	seen := make(chan exchange, 1)
+	seen := make(chan exchange, 8)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ex := exchange{method: r.Method, path: r.URL.EscapedPath(), query: r.URL.Query(), header: r.Header.Clone()}
 		if b, _ := io.ReadAll(r.Body); len(b) > 0 {
@@ -37,7 +40,11 @@ func stub(t *testing.T, status int, body string) (*httptest.Server, <-chan excha
 			}
 		}
 		seen <- ex
-		w.Header().Set("Content-Type", "application/json")
+		if strings.HasPrefix(body, "<") {
+			w.Header().Set("Content-Type", "text/html")
+		} else if body != "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}))
@@ -45,15 +52,25 @@ func stub(t *testing.T, status int, body string) (*httptest.Server, <-chan excha
 	return srv, seen
 }
 
+const (
+	agentA1 = "0190a5b2-0000-7000-8000-0000000000a1"
+	org1    = "0190a5b2-0000-7000-8000-000000000001"
+)
+
+func agentJSON(id string) string {
+	return `{"id":"` + id + `","organization_id":"` + org1 + `","name":"x","description":"","active":true,"is_demo":false,` +
+		`"metadata":{},"created_at":"2026-01-02T03:04:05.678Z","updated_at":"2026-01-02T03:04:05.678Z"}`
+}
+
 func TestHeadersAndListQuery(t *testing.T) {
 	t.Parallel()
-	srv, seen := stub(t, 200, `{"data":[{"id":"a1","name":"x","metadata":{},"created_at":"2026-01-02T03:04:05.678Z","updated_at":"2026-01-02T03:04:05.678Z"}],"pagination":{"limit":2,"next_cursor":"abc"}}`)
+	srv, seen := stub(t, 200, `{"data":[`+agentJSON(agentA1)+`],"pagination":{"limit":2,"next_cursor":"abc"}}`)
 	c := client.New(srv.URL+"/", client.WithToken("pat_x.y"), client.WithOrg("acme"))
 	after := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))
-	page, err := c.ListAgents(context.Background(), client.ListAgentsParams{
-		ListParams: client.ListParams{Limit: 2, Cursor: "cur", CreatedAfter: after},
-		Name:       "Sales", Active: new(true), IsDemo: new(false),
-		Metadata: map[string]any{"team": "a"},
+	page, err := c.ListAgents(context.Background(), &client.ListAgentsParams{
+		Limit: new(2), Cursor: new("cur"), CreatedAfter: client.TimeParam(after),
+		Name: new("Sales"), Active: new(true), IsDemo: new(false),
+		Metadata: new(`{"team":"a"}`),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -75,10 +92,10 @@ func TestHeadersAndListQuery(t *testing.T) {
 	if ex.query.Encode() != want.Encode() {
 		t.Errorf("query = %s, want %s", ex.query.Encode(), want.Encode())
 	}
-	if len(page.Data) != 1 || page.Data[0].ID != "a1" || page.NextCursor != "abc" || page.Limit != 2 {
+	if len(page.Data) != 1 || page.Data[0].Id.String() != agentA1 || page.NextCursor != "abc" || page.Limit != 2 {
 		t.Errorf("page = %+v", page)
 	}
-	if got := page.Data[0].CreatedAt.String(); got != "2026-01-02T03:04:05.678Z" {
+	if got := page.Data[0].CreatedAt; !got.Equal(time.Date(2026, 1, 2, 3, 4, 5, 678e6, time.UTC)) {
 		t.Errorf("created_at = %s", got)
 	}
 }
@@ -86,7 +103,7 @@ func TestHeadersAndListQuery(t *testing.T) {
 func TestLastPageHasNoCursor(t *testing.T) {
 	t.Parallel()
 	srv, seen := stub(t, 200, `{"data":[],"pagination":{"limit":50,"next_cursor":null}}`)
-	page, err := client.New(srv.URL).ListMembers(context.Background(), client.ListParams{})
+	page, err := client.New(srv.URL).ListMembers(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,15 +116,45 @@ func TestLastPageHasNoCursor(t *testing.T) {
 	}
 }
 
+func TestWithReplacesTokenAndOrg(t *testing.T) {
+	t.Parallel()
+	srv, seen := stub(t, 200, `["agents:read"]`)
+	ctx := context.Background()
+	base := client.New(srv.URL, client.WithToken("pat_1.a"), client.WithOrg("acme"))
+	for _, tc := range []struct {
+		c          *client.Client
+		auth, org  string
+		orgPresent bool
+	}{
+		{base, "Bearer pat_1.a", "acme", true},
+		{base.With(client.WithOrg("")), "Bearer pat_1.a", "", false},
+		{base.With(client.WithToken("ak_2.b")), "Bearer ak_2.b", "acme", true},
+		{base.With(client.WithOrg("")).With(client.WithOrg("side")), "Bearer pat_1.a", "side", true},
+		{base.With(client.WithToken("")), "", "acme", true},
+		{base, "Bearer pat_1.a", "acme", true}, // derived clients left base alone
+	} {
+		scopes, err := tc.c.MyScopes(ctx)
+		if err != nil || len(scopes) != 1 || scopes[0] != client.AgentsRead {
+			t.Fatalf("scopes = %v, %v", scopes, err)
+		}
+		ex := <-seen
+		_, present := ex.header["X-Anyreach-Org"]
+		if ex.header.Get("Authorization") != tc.auth || ex.header.Get("X-Anyreach-Org") != tc.org || present != tc.orgPresent {
+			t.Errorf("sent Authorization %q, X-Anyreach-Org %q; want %q, %q", ex.header.Get("Authorization"), ex.header.Get("X-Anyreach-Org"), tc.auth, tc.org)
+		}
+	}
+}
+
 func TestUpdateSendsOnlySetFields(t *testing.T) {
 	t.Parallel()
-	srv, seen := stub(t, 200, `{"id":"a/1","name":"n"}`)
-	_, err := client.New(srv.URL).UpdateAgent(context.Background(), "a/1", agentplane.AgentInput{Active: new(false)})
+	srv, seen := stub(t, 200, agentJSON(agentA1))
+	id := uuid.MustParse(agentA1)
+	a, err := client.New(srv.URL).UpdateAgent(context.Background(), id, client.AgentUpdate{Active: new(false)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex := <-seen
-	if ex.method != "PUT" || ex.path != "/core/agents/a%2F1" {
+	if ex.method != "PUT" || ex.path != "/core/agents/"+agentA1 {
 		t.Errorf("request = %s %s", ex.method, ex.path)
 	}
 	if len(ex.body) != 1 || ex.body["active"] != false {
@@ -116,37 +163,43 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 	if ct := ex.header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q", ct)
 	}
+	if a.Id != id || a.Name != "x" {
+		t.Errorf("agent = %+v", a)
+	}
 }
 
 func TestCredentialBody(t *testing.T) {
 	t.Parallel()
-	srv, seen := stub(t, 201, `{"pat_key":"ak_1.s","key_id":"1","name":"ci","scopes":["agents:read"],"expires_at":null,"created_at":"2026-01-02T03:04:05.678Z"}`)
-	cc, err := client.New(srv.URL).CreateOrgKey(context.Background(), agentplane.CredentialInput{Name: "ci"})
+	srv, seen := stub(t, 201, `{"pat_key":"ak_1.s","key_id":"`+agentA1+`","name":"ci","scopes":["agents:read"],"expires_at":null,"created_at":"2026-01-02T03:04:05.678Z"}`)
+	cc, err := client.New(srv.URL).CreateOrgKey(context.Background(), client.CredentialInput{Name: "ci"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex := <-seen
-	if ex.path != "/admin/organization-pats" || ex.body["name"] != "ci" || ex.body["expires_at"] != nil {
-		t.Errorf("request = %s %v", ex.path, ex.body)
+	if ex.path != "/admin/organization-pats" || ex.body["name"] != "ci" || len(ex.body) != 1 {
+		t.Errorf("request = %s %v, want only the name", ex.path, ex.body)
 	}
-	if _, ok := ex.body["scopes"]; ok {
-		t.Errorf("scopes sent although unset: %v", ex.body)
-	}
-	if cc.PATKey != "ak_1.s" || cc.KeyID != "1" || len(cc.Scopes) != 1 {
+	if cc.PatKey != "ak_1.s" || cc.KeyId.String() != agentA1 || len(cc.Scopes) != 1 || cc.ExpiresAt != nil {
 		t.Errorf("created = %+v", cc)
 	}
 }
 
 func TestErrorBody(t *testing.T) {
 	t.Parallel()
-	srv, _ := stub(t, 422, `{"detail":"name is required","code":"invalid","errors":[{"loc":["body","name"],"msg":"name is required","type":"missing"}]}`)
-	_, err := client.New(srv.URL).CreateAgent(context.Background(), agentplane.AgentInput{})
+	srv, _ := stub(t, 422, `{"detail":"name is required","code":"invalid","errors":[{"loc":["body","tools",0,"name"],"msg":"name is required","type":"missing"}]}`)
+	_, err := client.New(srv.URL).CreateAgent(context.Background(), client.AgentInput{})
 	e, ok := errors.AsType[*client.Error](err)
 	if !ok {
 		t.Fatalf("err = %v, want *client.Error", err)
 	}
-	if e.Status != 422 || e.Code != "invalid" || e.Detail != "name is required" || len(e.Errors) != 1 || e.Errors[0].Type != "missing" {
+	if e.Status != 422 || e.Code != client.ErrorCodeInvalid || e.Detail != "name is required" || len(e.Errors) != 1 || e.Errors[0].Type != "missing" {
 		t.Errorf("error = %+v", e)
+	}
+	if got := fmt.Sprint(e.Errors[0].Loc); got != "[body tools 0 name]" {
+		t.Errorf("loc prints as %s", got)
+	}
+	if got := err.Error(); got != "agentplane: 422 invalid: name is required" {
+		t.Errorf("message = %q", got)
 	}
 	if client.StatusOf(err) != 422 || client.StatusOf(errors.New("x")) != 0 {
 		t.Error("StatusOf")
@@ -156,31 +209,90 @@ func TestErrorBody(t *testing.T) {
 func TestErrorWithoutAPIBody(t *testing.T) {
 	t.Parallel()
 	srv, _ := stub(t, 502, `<html>bad gateway</html>`)
-	err := client.New(srv.URL).DeleteAgent(context.Background(), "x")
+	err := client.New(srv.URL).DeleteAgent(context.Background(), uuid.New())
 	e, ok := errors.AsType[*client.Error](err)
 	if !ok || e.Status != 502 || e.Code != "" || e.Detail != "<html>bad gateway</html>" {
 		t.Fatalf("err = %#v", err)
 	}
 }
 
+// TestCheckGeneratedCall: Check gives any generated call the same
+// *Error as the short forms.
+func TestCheckGeneratedCall(t *testing.T) {
+	t.Parallel()
+	srv, seen := stub(t, 404, `{"detail":"web widget not found","code":"not_found"}`)
+	c := client.New(srv.URL)
+	r, err := c.GetWebWidgetWithResponse(context.Background(), uuid.MustParse(agentA1), nil)
+	if err := client.Check(r, err); client.StatusOf(err) != 404 {
+		t.Fatalf("Check = %v, want a 404 *Error", err)
+	}
+	if ex := <-seen; ex.path != "/core/web-widgets/"+agentA1 {
+		t.Errorf("path = %s", ex.path)
+	}
+	srv.Close()
+	r, err = c.GetWebWidgetWithResponse(context.Background(), uuid.MustParse(agentA1), nil)
+	if err == nil || client.Check(r, err) != err {
+		t.Errorf("a transport error: Check = %v, want the call's error %v", client.Check(r, err), err)
+	}
+}
+
+func TestFailingOptionFailsEveryCall(t *testing.T) {
+	t.Parallel()
+	c := client.New("http://127.0.0.1:1", client.WithBaseURL("http://[::1"))
+	if err := c.Healthz(context.Background()); err == nil || !strings.Contains(err.Error(), "client option") {
+		t.Errorf("Healthz = %v, want the option's error", err)
+	}
+	if err := c.With(client.WithToken("x")).Healthz(context.Background()); err == nil {
+		t.Error("a client derived from a failed one works")
+	}
+}
+
 func TestAgentsIteratesPages(t *testing.T) {
 	t.Parallel()
+	a := func(n int) string { return agentJSON(fmt.Sprintf("0190a5b2-0000-7000-8000-00000000000%d", n)) }
 	pages := map[string]string{
-		"":   `{"data":[{"id":"3"},{"id":"2"}],"pagination":{"limit":2,"next_cursor":"c2"}}`,
-		"c2": `{"data":[{"id":"1"}],"pagination":{"limit":2,"next_cursor":null}}`,
+		"":   `{"data":[` + a(3) + `,` + a(2) + `],"pagination":{"limit":2,"next_cursor":"c2"}}`,
+		"c2": `{"data":[` + a(1) + `],"pagination":{"limit":2,"next_cursor":null}}`,
 	}
+	sent := make(chan string, 8)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent <- r.URL.Query().Get("limit")
+		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, pages[r.URL.Query().Get("cursor")])
 	}))
 	t.Cleanup(srv.Close)
+	p := &client.ListAgentsParams{Limit: new(2)}
 	var ids []string
-	for a, err := range client.New(srv.URL).Agents(context.Background(), client.ListAgentsParams{ListParams: client.ListParams{Limit: 2}}) {
+	for a, err := range client.New(srv.URL).Agents(context.Background(), p) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, a.ID)
+		ids = append(ids, a.Id.String()[len(a.Id.String())-1:])
 	}
-	if len(ids) != 3 || ids[0] != "3" || ids[2] != "1" {
-		t.Errorf("ids = %v", ids)
+	close(sent)
+	var limits []string
+	for l := range sent {
+		limits = append(limits, l)
+	}
+	if strings.Join(ids, "") != "321" || strings.Join(limits, ",") != "2,2" {
+		t.Errorf("ids = %v, limits sent = %v", ids, limits)
+	}
+	if p.Cursor != nil {
+		t.Error("the iterator changed the caller's parameters")
+	}
+}
+
+func TestIteratorYieldsError(t *testing.T) {
+	t.Parallel()
+	srv, _ := stub(t, 401, `{"detail":"Token is missing organization claim","code":"unauthenticated"}`)
+	n := 0
+	for _, err := range client.New(srv.URL).Members(context.Background(), nil) {
+		n++
+		if client.StatusOf(err) != 401 {
+			t.Errorf("err = %v, want a 401 *Error", err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("yielded %d times, want once", n)
 	}
 }

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 	"testing"
 
@@ -77,29 +76,29 @@ func TestAdminCommands(t *testing.T) {
 	viaKey := newClient(t, n, client.WithToken(boot.OrgKey))
 	viaPAT := newClient(t, n, client.WithToken(boot.PAT), client.WithOrg("x"))
 
-	a, err := viaKey.CreateAgent(ctx, agentplane.AgentInput{Name: new("made with the org key")})
+	a, err := viaKey.CreateAgent(ctx, client.AgentInput{Name: "made with the org key"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.OrganizationID != boot.OrganizationID {
-		t.Errorf("agent is in %s, want the bootstrapped org %s", a.OrganizationID, boot.OrganizationID)
+	if a.OrganizationId.String() != boot.OrganizationID {
+		t.Errorf("agent is in %s, want the bootstrapped org %s", a.OrganizationId, boot.OrganizationID)
 	}
-	got, err := viaPAT.GetAgent(ctx, a.ID)
+	got, err := viaPAT.GetAgent(ctx, a.Id)
 	if err != nil || got.Name != a.Name {
 		t.Fatalf("the PAT in org x can't read the agent: %v", err)
 	}
 	scopes, err := viaPAT.MyScopes(ctx)
-	if err != nil || !slices.Equal(scopes, agentplane.AllScopes) {
+	if err != nil || !sameScopes(scopes, agentplane.AllScopes) {
 		t.Errorf("the bootstrap PAT's scopes = %v (err %v), want every scope", scopes, err)
 	}
 	e := wantStatus(t, "PAT without X-Anyreach-Org", func() error {
-		_, err := viaPAT.With(client.WithOrg("")).ListAgents(ctx, client.ListAgentsParams{})
+		_, err := viaPAT.With(client.WithOrg("")).ListAgents(ctx, nil)
 		return err
 	}(), 401, "unauthenticated")
 	if e != nil && e.Detail != "Token is missing organization claim" {
 		t.Errorf("detail = %q", e.Detail)
 	}
-	orgs, err := viaPAT.With(client.WithOrg("")).ListOrganizations(ctx, client.ListParams{})
+	orgs, err := viaPAT.With(client.WithOrg("")).ListOrganizations(ctx, nil)
 	if err != nil || len(orgs.Data) != 1 || orgs.Data[0].Slug != "x" || orgs.Data[0].Name != "X Corp" {
 		t.Errorf("the PAT's organizations = %+v (err %v)", orgs, err)
 	}
@@ -132,19 +131,19 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("admin keys create printed %s (err %v)", stdout, err)
 	}
 	viaCLIKey := newClient(t, n, client.WithToken(created.OrgKey))
-	page, err := viaCLIKey.ListAgents(ctx, client.ListAgentsParams{})
-	if err != nil || len(page.Data) != 1 || page.Data[0].ID != a.ID {
+	page, err := viaCLIKey.ListAgents(ctx, nil)
+	if err != nil || len(page.Data) != 1 || page.Data[0].Id != a.Id {
 		t.Errorf("a CLI-made key lists %+v (err %v)", page, err)
 	}
-	listed, err := viaKey.ListOrgKeys(ctx, client.ListParams{})
-	if err != nil || len(listed.Data) != 2 || listed.Data[0].KeyID != created.KeyID || listed.Data[0].Name != "cli" {
+	listed, err := viaKey.ListOrgKeys(ctx, nil)
+	if err != nil || len(listed.Data) != 2 || listed.Data[0].KeyId.String() != created.KeyID || listed.Data[0].Name != "cli" {
 		t.Errorf("HTTP lists keys %+v (err %v), want the CLI key first", listed, err)
 	}
 
 	if _, stderr, err := run(t, nil, "admin", "keys", "revoke", "--org", "x", "--key-id", created.KeyID, "--data-dir", dir); err != nil {
 		t.Fatalf("admin keys revoke: %v\n%s", err, stderr)
 	}
-	_, err = viaCLIKey.ListAgents(ctx, client.ListAgentsParams{})
+	_, err = viaCLIKey.ListAgents(ctx, nil)
 	wantStatus(t, "a key revoked by the CLI", err, 401, "unauthenticated")
 	if _, _, err := run(t, nil, "admin", "keys", "revoke", "--org", "x", "--key-id", agentplane.NewID(), "--data-dir", dir); err == nil {
 		t.Error("revoking an unknown key succeeded")
@@ -164,13 +163,13 @@ func TestAdminCommands(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(stdout), &members) != nil || len(members) != 2 {
 		t.Errorf("admin members list printed %s (err %v)", stdout, err)
 	}
-	mp, err := viaPAT.ListMembers(ctx, client.ListParams{})
+	mp, err := viaPAT.ListMembers(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	roles := map[string]agentplane.Role{}
 	for _, m := range mp.Data {
-		roles[m.Email] = m.Role
+		roles[string(m.Email)] = agentplane.Role(m.Role)
 	}
 	if len(roles) != 2 || roles["a@b.c"] != agentplane.RoleAdmin || roles["viewer@b.c"] != agentplane.RoleViewer {
 		t.Errorf("HTTP lists members %v", roles)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
 	"github.com/agentplane/agentplane/internal/dbtest"
 	"github.com/agentplane/agentplane/internal/seal"
@@ -66,11 +65,11 @@ func TestNoSecretAtRest(t *testing.T) {
 			defer db.Close()
 			ctx := t.Context()
 			admin := newClient(t, n, client.WithToken(tokens[0]))
-			k, err := admin.CreateOrgKey(ctx, agentplane.CredentialInput{Name: "ci"})
+			k, err := admin.CreateOrgKey(ctx, client.CredentialInput{Name: "ci"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			tokens = append(tokens, k.PATKey)
+			tokens = append(tokens, k.PatKey)
 			for i := range 2 { // the second is the replay
 				if tok := mintIdempotent(t, n.URL, tokens[0], "/admin/organization-pats", "mint-key"); i == 0 {
 					tokens = append(tokens, tok)
@@ -81,18 +80,18 @@ func TestNoSecretAtRest(t *testing.T) {
 					tokens = append(tokens, tok)
 				}
 			}
-			u, err := admin.With(client.WithToken(boot.PAT)).CreateUserPAT(ctx, agentplane.CredentialInput{Name: "laptop"})
+			u, err := admin.With(client.WithToken(boot.PAT)).CreateUserPAT(ctx, client.CredentialInput{Name: "laptop"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			tokens = append(tokens, u.PATKey)
+			tokens = append(tokens, u.PatKey)
 			// A cursor exists and works.
 			for range 3 {
-				if _, err := admin.CreateAgent(ctx, agentplane.AgentInput{Name: new("a")}); err != nil {
+				if _, err := admin.CreateAgent(ctx, client.AgentInput{Name: "a"}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			page, err := admin.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1}})
+			page, err := admin.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1)})
 			if err != nil || page.NextCursor == "" {
 				t.Fatalf("list: %v %+v", err, page)
 			}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
 )
 
@@ -47,12 +46,12 @@ func TestBackupUnderConcurrentWrites(t *testing.T) {
 		committed = map[string]string{} // agent id → name, once its 201 is back
 	)
 	create := func(name string) error {
-		a, err := c.CreateAgent(ctx, agentplane.AgentInput{Name: &name, Metadata: []byte(`{"pad":"` + strings.Repeat("x", 2000) + `"}`)})
+		a, err := c.CreateAgent(ctx, client.AgentInput{Name: name, Metadata: &map[string]any{"pad": strings.Repeat("x", 2000)}})
 		if err != nil {
 			return err
 		}
 		mu.Lock()
-		committed[a.ID] = name
+		committed[a.Id.String()] = name
 		mu.Unlock()
 		return nil
 	}
@@ -166,19 +165,19 @@ func TestBackupUnderConcurrentWrites(t *testing.T) {
 	}
 	rc := newClient(t, r, client.WithToken(key))
 	got := map[string]string{}
-	p := client.ListAgentsParams{ListParams: client.ListParams{Limit: 200}}
+	p := &client.ListAgentsParams{Limit: new(200)}
 	for {
 		page, err := rc.ListAgents(ctx, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, a := range page.Data {
-			got[a.ID] = a.Name
+			got[a.Id.String()] = a.Name
 		}
 		if page.NextCursor == "" {
 			break
 		}
-		p.Cursor = page.NextCursor
+		p.Cursor = &page.NextCursor
 	}
 	for id, name := range before {
 		if got[id] != name {

@@ -10,7 +10,6 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to inspect goose's table
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
 	"github.com/agentplane/agentplane/internal/dbtest"
 )
@@ -93,34 +92,34 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 			t.Errorf("readyz: %v", err)
 		}
 	}
-	fromA, err := ca.CreateAgent(ctx, agentplane.AgentInput{Name: new("made on A"), Metadata: []byte(`{"node":"a"}`)})
+	fromA, err := ca.CreateAgent(ctx, client.AgentInput{Name: "made on A", Metadata: &map[string]any{"node": "a"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromB, err := cb.CreateAgent(ctx, agentplane.AgentInput{Name: new("made on B")})
+	fromB, err := cb.CreateAgent(ctx, client.AgentInput{Name: "made on B"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := cb.GetAgent(ctx, fromA.ID); err != nil || got.Name != "made on A" || !sameJSON(got.Metadata, `{"node":"a"}`) {
+	if got, err := cb.GetAgent(ctx, fromA.Id); err != nil || got.Name != "made on A" || !sameJSON(got.Metadata, `{"node":"a"}`) {
 		t.Errorf("B reads A's agent as %+v (err %v)", got, err)
 	}
-	if got, err := ca.GetAgent(ctx, fromB.ID); err != nil || got.Name != "made on B" {
+	if got, err := ca.GetAgent(ctx, fromB.Id); err != nil || got.Name != "made on B" {
 		t.Errorf("A reads B's agent as %+v (err %v)", got, err)
 	}
 
 	// Nodes share the cursor key: a page started on A continues on B.
-	first, err := ca.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1}})
-	if err != nil || len(first.Data) != 1 || first.Data[0].ID != fromB.ID || first.NextCursor == "" {
+	first, err := ca.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1)})
+	if err != nil || len(first.Data) != 1 || first.Data[0].Id != fromB.Id || first.NextCursor == "" {
 		t.Fatalf("A's first page = %+v (err %v), want B's agent and a cursor", first, err)
 	}
-	second, err := cb.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1, Cursor: first.NextCursor}})
-	if err != nil || len(second.Data) != 1 || second.Data[0].ID != fromA.ID || second.NextCursor != "" {
+	second, err := cb.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1), Cursor: &first.NextCursor})
+	if err != nil || len(second.Data) != 1 || second.Data[0].Id != fromA.Id || second.NextCursor != "" {
 		t.Errorf("B's second page = %+v (err %v), want A's agent and the end", second, err)
 	}
 
-	if err := cb.DeleteAgent(ctx, fromA.ID); err != nil {
+	if err := cb.DeleteAgent(ctx, fromA.Id); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ca.GetAgent(ctx, fromA.ID)
+	_, err = ca.GetAgent(ctx, fromA.Id)
 	wantStatus(t, "A reading an agent B deleted", err, 404, "not_found")
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
 )
 
@@ -56,12 +55,12 @@ func createAgents(t *testing.T, c *client.Client, total, workers int) *idSet {
 				if i > int64(total) || t.Failed() {
 					return
 				}
-				a, err := c.CreateAgent(t.Context(), agentplane.AgentInput{Name: new(fmt.Sprintf("agent %05d", i))})
+				a, err := c.CreateAgent(t.Context(), client.AgentInput{Name: fmt.Sprintf("agent %05d", i)})
 				if err != nil {
 					t.Errorf("create agent %d: %v", i, err)
 					return
 				}
-				ids.add(a.ID)
+				ids.add(a.Id.String())
 			}
 		})
 	}
@@ -89,11 +88,11 @@ func (s *sampled) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // before reports whether a sorts strictly after b in a newest-first list:
 // created_at desc, then id desc.
-func before(a, b agentplane.Agent) bool {
-	if am, bm := a.CreatedAt.Millis(), b.CreatedAt.Millis(); am != bm {
+func before(a, b client.Agent) bool {
+	if am, bm := a.CreatedAt.UnixMilli(), b.CreatedAt.UnixMilli(); am != bm {
 		return am > bm
 	}
-	return a.ID > b.ID
+	return a.Id.String() > b.Id.String()
 }
 
 func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
@@ -135,12 +134,12 @@ func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
 					return
 				default:
 				}
-				a, err := c.CreateAgent(ctx, agentplane.AgentInput{Name: new(fmt.Sprintf("during %d-%d", w, i))})
+				a, err := c.CreateAgent(ctx, client.AgentInput{Name: fmt.Sprintf("during %d-%d", w, i)})
 				if err != nil {
 					t.Errorf("create during the walk: %v", err)
 					return
 				}
-				during.add(a.ID)
+				during.add(a.Id.String())
 				select {
 				case written <- struct{}{}:
 				default:
@@ -152,9 +151,9 @@ func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
 	start = time.Now()
 	seen := map[string]int{}
 	var (
-		prev  *agentplane.Agent
+		prev  *client.Agent
 		pages int
-		p     = client.ListAgentsParams{ListParams: client.ListParams{Limit: limit}}
+		p     = &client.ListAgentsParams{Limit: new(limit)}
 	)
 	for {
 		page, err := c.ListAgents(ctx, p)
@@ -167,16 +166,16 @@ func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
 		}
 		for i := range page.Data {
 			a := page.Data[i]
-			seen[a.ID]++
+			seen[a.Id.String()]++
 			if prev != nil && !before(*prev, a) {
-				t.Fatalf("page %d: %s (%s) follows %s (%s): not newest first", pages, a.ID, a.CreatedAt, prev.ID, prev.CreatedAt)
+				t.Fatalf("page %d: %s (%s) follows %s (%s): not newest first", pages, a.Id, a.CreatedAt, prev.Id, prev.CreatedAt)
 			}
 			prev = &a
 		}
 		if page.NextCursor == "" {
 			break
 		}
-		p.Cursor = page.NextCursor
+		p.Cursor = &page.NextCursor
 		select {
 		case <-written:
 		case <-time.After(patience):
@@ -210,7 +209,7 @@ func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
 
 	// A cursor is signed: any change to it, or using it on another list,
 	// is a 422 naming the cursor.
-	first, err := c.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1}})
+	first, err := c.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1)})
 	if err != nil || first.NextCursor == "" {
 		t.Fatalf("first page: %+v, %v", first, err)
 	}
@@ -231,18 +230,18 @@ func TestPagingTenThousandAgentsWhileWriting(t *testing.T) {
 		"no signature":      payload,
 		"garbage":           "not-a-cursor",
 	} {
-		_, err := c.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1, Cursor: bad}})
+		_, err := c.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1), Cursor: &bad})
 		if e := wantStatus(t, "cursor with "+name, err, 422, "invalid"); e != nil {
 			if len(e.Errors) != 1 || fmt.Sprint(e.Errors[0].Loc) != "[query cursor]" {
 				t.Errorf("cursor with %s: errors = %+v, want one at query.cursor", name, e.Errors)
 			}
 		}
 	}
-	_, err = c.ListOrgKeys(ctx, client.ListParams{Cursor: cur})
+	_, err = c.ListOrgKeys(ctx, &client.ListOrganizationKeysParams{Cursor: &cur})
 	wantStatus(t, "an agents cursor on the keys list", err, 422, "invalid")
-	_, err = c.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: limit + 1}})
+	_, err = c.ListAgents(ctx, &client.ListAgentsParams{Limit: new(limit + 1)})
 	wantStatus(t, "limit 201", err, 422, "invalid")
-	if _, err := c.ListAgents(ctx, client.ListAgentsParams{ListParams: client.ListParams{Limit: 1, Cursor: cur}}); err != nil {
+	if _, err := c.ListAgents(ctx, &client.ListAgentsParams{Limit: new(1), Cursor: &cur}); err != nil {
 		t.Errorf("the untouched cursor was refused: %v", err)
 	}
 }

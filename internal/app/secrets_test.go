@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/client"
 )
 
@@ -31,83 +30,83 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 	sent := []string{llmKey}
 
 	admin := newClient(t, n, client.WithToken(defKey))
-	orgKey, err := admin.CreateOrgKey(ctx, agentplane.CredentialInput{Name: "ci"})
+	orgKey, err := admin.CreateOrgKey(ctx, client.CredentialInput{Name: "ci"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	readKey, err := admin.CreateOrgKey(ctx, agentplane.CredentialInput{Name: "read only", Scopes: &agentplane.Scopes{agentplane.ScopeAgentsRead}})
+	readKey, err := admin.CreateOrgKey(ctx, client.CredentialInput{Name: "read only", Scopes: &[]client.Scope{client.AgentsRead}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens = append(tokens, orgKey.PATKey, readKey.PATKey)
-	if _, err := admin.ListOrgKeys(ctx, client.ListParams{}); err != nil {
+	tokens = append(tokens, orgKey.PatKey, readKey.PatKey)
+	if _, err := admin.ListOrgKeys(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 
-	ci := admin.With(client.WithToken(orgKey.PATKey))
-	if _, err := ci.CreateAgent(ctx, agentplane.AgentInput{Name: new("logged agent")}); err != nil {
+	ci := admin.With(client.WithToken(orgKey.PatKey))
+	if _, err := ci.CreateAgent(ctx, client.AgentInput{Name: "logged agent"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = admin.With(client.WithToken(readKey.PATKey)).CreateAgent(ctx, agentplane.AgentInput{Name: new("refused")})
+	_, err = admin.With(client.WithToken(readKey.PatKey)).CreateAgent(ctx, client.AgentInput{Name: "refused"})
 	wantStatus(t, "a read-only key creating an agent", err, 403, "forbidden")
-	if err := admin.RevokeOrgKey(ctx, orgKey.KeyID); err != nil {
+	if err := admin.RevokeOrgKey(ctx, orgKey.KeyId); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ci.ListAgents(ctx, client.ListAgentsParams{})
+	_, err = ci.ListAgents(ctx, nil)
 	wantStatus(t, "a revoked key", err, 401, "unauthenticated")
-	_, err = admin.With(client.WithOrg("acme")).ListAgents(ctx, client.ListAgentsParams{})
+	_, err = admin.With(client.WithOrg("acme")).ListAgents(ctx, nil)
 	wantStatus(t, "a key naming another organization", err, 403, "forbidden")
 
 	owner := newClient(t, n, client.WithToken(boot.PAT))
-	pat, err := owner.CreateUserPAT(ctx, agentplane.CredentialInput{Name: "laptop"})
+	pat, err := owner.CreateUserPAT(ctx, client.CredentialInput{Name: "laptop"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	expiry := time.Now().Add(time.Hour).UnixMilli()
-	expiring, err := owner.CreateUserPAT(ctx, agentplane.CredentialInput{Name: "expiring", ExpiresAt: &expiry})
+	expiring, err := owner.CreateUserPAT(ctx, client.CredentialInput{Name: "expiring", ExpiresAt: &expiry})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens = append(tokens, pat.PATKey, expiring.PATKey)
-	if _, err := owner.ListUserPATs(ctx, client.ListParams{}); err != nil {
+	tokens = append(tokens, pat.PatKey, expiring.PatKey)
+	if _, err := owner.ListUserPATs(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	laptop := owner.With(client.WithToken(pat.PATKey), client.WithOrg("acme"))
-	if _, err := laptop.CreateAgent(ctx, agentplane.AgentInput{Name: new("acme agent")}); err != nil {
+	laptop := owner.With(client.WithToken(pat.PatKey), client.WithOrg("acme"))
+	if _, err := laptop.CreateAgent(ctx, client.AgentInput{Name: "acme agent"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = laptop.With(client.WithOrg("")).ListAgents(ctx, client.ListAgentsParams{})
+	_, err = laptop.With(client.WithOrg("")).ListAgents(ctx, nil)
 	wantStatus(t, "a PAT without organization", err, 401, "unauthenticated")
-	_, err = laptop.With(client.WithOrg("default")).ListAgents(ctx, client.ListAgentsParams{})
+	_, err = laptop.With(client.WithOrg("default")).ListAgents(ctx, nil)
 	wantStatus(t, "a PAT in an organization its user is not in", err, 403, "forbidden")
-	org, err := owner.CreateOrganization(ctx, agentplane.OrganizationInput{Name: "Second", Slug: "second"})
+	org, err := owner.CreateOrganization(ctx, client.OrganizationInput{Name: "Second", Slug: "second"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	secondKey, err := owner.With(client.WithOrg(org.ID)).CreateOrgKey(ctx, agentplane.CredentialInput{Name: "second"})
+	secondKey, err := owner.With(client.WithOrg(org.Id.String())).CreateOrgKey(ctx, client.CredentialInput{Name: "second"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens = append(tokens, secondKey.PATKey)
-	if _, err := admin.With(client.WithToken(secondKey.PATKey)).ListAgents(ctx, client.ListAgentsParams{}); err != nil {
+	tokens = append(tokens, secondKey.PatKey)
+	if _, err := admin.With(client.WithToken(secondKey.PatKey)).ListAgents(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := owner.RevokeUserPAT(ctx, pat.KeyID); err != nil {
+	if err := owner.RevokeUserPAT(ctx, pat.KeyId); err != nil {
 		t.Fatal(err)
 	}
-	_, err = laptop.ListAgents(ctx, client.ListAgentsParams{})
+	_, err = laptop.ListAgents(ctx, nil)
 	wantStatus(t, "a revoked PAT", err, 401, "unauthenticated")
-	_, err = admin.With(client.WithToken(boot.OrgKey)).CreateUserPAT(ctx, agentplane.CredentialInput{Name: "x"})
+	_, err = admin.With(client.WithToken(boot.OrgKey)).CreateUserPAT(ctx, client.CredentialInput{Name: "x"})
 	wantStatus(t, "an org key on a PAT-only route", err, 403, "forbidden")
 
 	// Credentials that fail: garbage, a real key id with a wrong secret,
 	// a PAT's id presented as an org key, and a non-Bearer scheme.
 	garbage := "garbage-token-S3CRET"
-	wrongSecret := "ak_" + orgKey.KeyID + ".wrong-secret-S3CRET"
-	wrongKind := "ak_" + pat.KeyID + "." + secretOf(pat.PATKey)
+	wrongSecret := "ak_" + orgKey.KeyId.String() + ".wrong-secret-S3CRET"
+	wrongKind := "ak_" + pat.KeyId.String() + "." + secretOf(pat.PatKey)
 	sent = append(sent, garbage, wrongSecret, wrongKind)
 	for _, tok := range []string{garbage, wrongSecret, wrongKind} {
-		_, err := admin.With(client.WithToken(tok)).ListAgents(ctx, client.ListAgentsParams{})
+		_, err := admin.With(client.WithToken(tok)).ListAgents(ctx, nil)
 		wantStatus(t, "token "+tok, err, 401, "unauthenticated")
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte("user:basic-S3CRET"))
@@ -150,7 +149,7 @@ func TestSecretsNeverReachTheLog(t *testing.T) {
 		}
 		if line["msg"] == "request" {
 			requests++
-			if line["credential_id"] == orgKey.KeyID {
+			if line["credential_id"] == orgKey.KeyId.String() {
 				byKeyID++
 			}
 		}
