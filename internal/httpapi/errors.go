@@ -54,10 +54,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if r.Context().Err() != nil {
 		// The client hung up and the work stopped with it (the cause may
 		// read as anything: canceled, a model unreachable…): there is
-		// nobody to answer and nothing went wrong here (SPEC §24).
-		if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
-			info.abandoned = true
-		}
+		// nobody to answer and nothing went wrong here. Writing nothing
+		// makes the access log and metrics say 499 (SPEC §24).
 		return
 	}
 	var e *agentplane.Error

@@ -25,8 +25,6 @@ type reqInfo struct {
 	id     string
 	org    string
 	credID string
-	// abandoned: the client went away before an answer could be written.
-	abandoned bool
 }
 
 // statusAbandoned is what logs and metrics call a request its client
@@ -147,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		status := rec.status
 		switch {
-		case info.abandoned, status == 0 && r.Context().Err() != nil:
+		case status == 0 && r.Context().Err() != nil:
 			// Nothing was answered because the client left first.
 			status = statusAbandoned
 		case status == 0:
