@@ -140,7 +140,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Wr
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())), jobs.NewCollector(st))
+		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())), jobs.NewCollector(st),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "agentplane_db_statements_total",
+			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
+		}, func() float64 { return float64(st.Statements()) }))
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, Registry: reg,
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
 		WriteTimeout: cfg.WriteTimeout})

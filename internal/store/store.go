@@ -77,8 +77,9 @@ type Options struct {
 	// MustExist refuses to create the SQLite database when it is missing
 	// (commands that only read one, such as backup).
 	MustExist bool
-	// QueryCounter, when set, counts every statement the store sends
-	// (tests that prove a read's query count doesn't grow with data).
+	// QueryCounter, when set, is where the store counts every statement it
+	// sends (tests that prove a read's query count doesn't grow with data);
+	// otherwise it counts into its own, read by Statements.
 	QueryCounter *atomic.Int64
 }
 
@@ -103,13 +104,13 @@ func (c counting) QueryRowContext(ctx context.Context, query string, args ...any
 	return c.querier.QueryRowContext(ctx, query, args...)
 }
 
-// wrap applies the counter, if any.
-func (s *Store) wrap(q querier) querier {
-	if s.counter == nil {
-		return q
-	}
-	return counting{q, s.counter}
-}
+// wrap counts q's statements.
+func (s *Store) wrap(q querier) querier { return counting{q, s.counter} }
+
+// Statements is how many statements the store has sent since it opened
+// (the agentplane_db_statements_total metric; the bench divides it by
+// requests).
+func (s *Store) Statements() int64 { return s.counter.Load() }
 
 // Open connects to the configured database and applies pending migrations.
 // On PostgreSQL migrations run under a session advisory lock, so several
@@ -182,6 +183,9 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s: %w", engine, err)
 	}
 	s := &Store{db: db, engine: engine, counter: opts.QueryCounter}
+	if s.counter == nil {
+		s.counter = new(atomic.Int64)
+	}
 	var pool querier = db
 	if engine == SQLite {
 		s.writeMu = &sync.Mutex{}
