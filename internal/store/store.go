@@ -58,7 +58,8 @@ type Store struct {
 	// order, instead of spinning in SQLite's busy handler, where under load
 	// a writer can lose every race until busy_timeout runs out.
 	writeMu *sync.Mutex
-	jobsDB  *sql.DB // SQLite: the job queue's own one-connection pool
+	jobsDB  *sql.DB    // SQLite: the job queue's own one-connection pool
+	stmts   *stmtCache // SQLite: prepared statements by SQL text
 
 	statusOnce sync.Once
 	status     *goose.Provider
@@ -189,7 +190,8 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 	var pool querier = db
 	if engine == SQLite {
 		s.writeMu = &sync.Mutex{}
-		pool = serialWrites{db, s.writeMu}
+		s.stmts = &stmtCache{db: db}
+		pool = serialWrites{preparedPool{db, s.stmts}, s.writeMu}
 		// River runs many small operations concurrently; on SQLite its
 		// authors recommend a single connection, which serializes them
 		// without busy errors.
@@ -226,14 +228,14 @@ func sqlitePath(opts Options) string {
 // serialWrites takes the store's write lock around autocommit writes on
 // the pool (reads go straight through: WAL lets them run beside a writer).
 type serialWrites struct {
-	*sql.DB
+	querier
 	mu *sync.Mutex
 }
 
 func (s serialWrites) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.DB.ExecContext(ctx, query, args...)
+	return s.querier.ExecContext(ctx, query, args...)
 }
 
 // sqliteDSN is the connection string with the pragmas of DESIGN.md §2.
@@ -259,6 +261,9 @@ func (s *Store) JobsDB() *sql.DB {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	if s.jobsDB != nil {
 		s.jobsDB.Close()
 	}
@@ -280,7 +285,11 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
-	if err := fn(&Queries{q: s.wrap(tx), d: s.d, tx: tx}); err != nil {
+	var q querier = tx
+	if s.stmts != nil {
+		q = preparedTx{tx, s.stmts}
+	}
+	if err := fn(&Queries{q: s.wrap(q), d: s.d, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
