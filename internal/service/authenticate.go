@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/agentplane/agentplane"
@@ -70,7 +71,7 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	if !ok {
 		return nil, unauthenticated("invalid credential")
 	}
-	cred, err := s.store.GetCredential(ctx, id)
+	cred, err := s.credential(ctx, id)
 	if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
 		return nil, unauthenticated("invalid credential")
 	} else if err != nil {
@@ -136,6 +137,20 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	c.OrganizationID = org.ID
 	c.Scopes = effective(m.Role.Scopes(), cred.Scopes)
 	return c, nil
+}
+
+// credential reads a credential row, from the node's cache when it was
+// read within credentialTTL.
+func (s *Service) credential(ctx context.Context, id string) (agentplane.Credential, error) {
+	if cred, ok := s.creds.get(id); ok {
+		return cred, nil
+	}
+	start, gen := time.Now(), s.creds.gen.Load()
+	cred, err := s.store.GetCredential(ctx, id)
+	if err == nil {
+		s.creds.put(cred, start, gen)
+	}
+	return cred, err
 }
 
 // effective is what a holder with scopes may do through a credential

@@ -101,5 +101,9 @@ func (s *Service) RevokeCredential(ctx context.Context, owner store.CredentialOw
 	if !agentplane.ValidID(keyID) {
 		return agentplane.Errorf(agentplane.ENotFound, "key not found")
 	}
-	return s.store.RevokeCredential(ctx, owner, keyID, s.stamp())
+	if err := s.store.RevokeCredential(ctx, owner, keyID, s.stamp()); err != nil {
+		return err
+	}
+	s.creds.forget(keyID)
+	return nil
 }

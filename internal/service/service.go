@@ -21,6 +21,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	used  lastUsed
+	creds credCache
 	model llm.Model // nil: builtin, deterministic text only
 
 	sipDomain string

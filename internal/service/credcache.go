@@ -1,0 +1,69 @@
+package service
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/agentplane/agentplane"
+)
+
+// credentialTTL is how long a node trusts a credential row it read. SPEC
+// §24 allows a revocation to take up to 1 s to reach other nodes; half of
+// that leaves room for a slow read. A revocation on this node clears the
+// entry at once.
+const credentialTTL = 500 * time.Millisecond
+
+// maxCachedCredentials bounds the cache. Only credentials that exist are
+// cached, so a flood of made-up key ids can't fill it.
+const maxCachedCredentials = 10_000
+
+// credCache remembers credential rows for credentialTTL, so a request
+// whose key was verified a moment ago costs no statement. The secret is
+// still compared against the stored hash on every request: the cache
+// holds rows, never tokens.
+type credCache struct {
+	mu sync.Mutex
+	m  map[string]cachedCredential
+	// gen counts revocations on this node. A read that started before a
+	// revocation must not store what it read: the row may predate it.
+	gen atomic.Uint64
+}
+
+type cachedCredential struct {
+	cred agentplane.Credential
+	at   time.Time // when it was read (monotonic)
+}
+
+// get returns the credential with id if it was read within the TTL.
+func (c *credCache) get(id string) (agentplane.Credential, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || time.Since(e.at) >= credentialTTL {
+		return agentplane.Credential{}, false
+	}
+	return e.cred, true
+}
+
+// put stores a row read at start while the generation was gen.
+func (c *credCache) put(cred agentplane.Credential, start time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen.Load() != gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCachedCredentials {
+		c.m = make(map[string]cachedCredential)
+	}
+	c.m[cred.ID] = cachedCredential{cred: cred, at: start}
+}
+
+// forget drops id (after it was revoked here) and fences off reads that
+// were already under way.
+func (c *credCache) forget(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen.Add(1)
+	delete(c.m, id)
+}
