@@ -71,7 +71,8 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	if !ok {
 		return nil, unauthenticated("invalid credential")
 	}
-	cred, err := s.credential(ctx, id)
+	entry, err := s.credential(ctx, id)
+	cred := entry.cred
 	if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
 		return nil, unauthenticated("invalid credential")
 	} else if err != nil {
@@ -102,7 +103,7 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 			}
 		}
 		c.OrganizationID = cred.OrganizationID
-		c.Scopes = effective(agentplane.AllScopes, cred.Scopes)
+		c.Scopes = entry.scopes
 		return c, nil
 	}
 
@@ -140,17 +141,22 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 }
 
 // credential reads a credential row, from the node's cache when it was
-// read within credentialTTL.
-func (s *Service) credential(ctx context.Context, id string) (agentplane.Credential, error) {
-	if cred, ok := s.creds.get(id); ok {
-		return cred, nil
+// read within credentialTTL. Callers share the cached scopes: read-only.
+func (s *Service) credential(ctx context.Context, id string) (cachedCredential, error) {
+	if e, ok := s.creds.get(id); ok {
+		return e, nil
 	}
-	start, gen := time.Now(), s.creds.gen.Load()
-	cred, err := s.store.GetCredential(ctx, id)
-	if err == nil {
-		s.creds.put(cred, start, gen)
+	e := cachedCredential{at: time.Now()}
+	gen := s.creds.gen.Load()
+	var err error
+	if e.cred, err = s.store.GetCredential(ctx, id); err != nil {
+		return e, err
 	}
-	return cred, err
+	if e.cred.Kind == agentplane.KindOrgKey {
+		e.scopes = effective(agentplane.AllScopes, e.cred.Scopes)
+	}
+	s.creds.put(e, gen)
+	return e, nil
 }
 
 // effective is what a holder with scopes may do through a credential
