@@ -111,3 +111,9 @@ type AgentDetail struct {
 	ConversationStats      ConversationStats `json:"conversation_stats"`
 	LatestPublishedVersion *int              `json:"latest_published_version"`
 }
+
+// ETag implements Tagged.
+func (a Agent) ETag() string {
+	return newTagger('a').str(a.ID).str(a.OrganizationID).str(a.Name).str(a.Description).
+		bool(a.Active).bool(a.IsDemo).bytes(a.Metadata).time(a.CreatedAt).time(a.UpdatedAt).String()
+}

@@ -81,3 +81,11 @@ type PhoneNumberFilter struct {
 	AgentID     string // pinned in either slot by a version of this agent
 	TrunkID     string
 }
+
+// ETag implements Tagged.
+func (p PhoneNumber) ETag() string {
+	return newTagger('p').str(p.PhoneNumber).str(p.OrganizationID).optStr(p.Label).optStr(p.TrunkID).
+		bool(p.OutboundShareable).optStr(p.InboundAgentVersionID).optStr(p.OutboundAgentVersionID).
+		optStr(p.InboundAgentID).optInt(p.InboundVersion).optStr(p.OutboundAgentID).optInt(p.OutboundVersion).
+		time(p.CreatedAt).time(p.UpdatedAt).String()
+}

@@ -166,3 +166,11 @@ type FAQ struct {
 	Question string `json:"question" jsonschema:"required,minLength=1,maxLength=1000"`
 	Answer   string `json:"answer" jsonschema:"required,minLength=1,maxLength=4000"`
 }
+
+// ETag implements Tagged.
+func (v Version) ETag() string {
+	return newTagger('v').str(v.ID).str(v.AgentID).int(int64(v.Version)).bool(v.Published).
+		optTime(v.PublishedAt).optInt(v.BaseVersion).bytes(v.Config).bytes(v.InstructionBuilderInputs).
+		str(string(v.InstructionsStatus)).optStr(v.InstructionsError).bool(v.InstructionsDirty).
+		bool(v.InstructionsManuallyEdited).time(v.CreatedAt).time(v.UpdatedAt).String()
+}

@@ -155,3 +155,10 @@ func (w WebWidget) AllowsOrigin(origin string) bool {
 	}
 	return false
 }
+
+// ETag implements Tagged.
+func (w WebWidget) ETag() string {
+	return newTagger('w').str(w.ID).str(w.OrganizationID).str(w.Name).str(w.AgentID).
+		str(w.AgentVersionID).strs(w.Domains).bool(w.Published).bytes(w.Config).
+		time(w.CreatedAt).time(w.UpdatedAt).String()
+}

@@ -29,10 +29,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeTagged writes a single object with its ETag (SPEC §1), so a client
 // can send it back in If-Match.
-func writeTagged(w http.ResponseWriter, status int, v, tagOf any) {
-	if t := agentplane.ETag(tagOf); t != "" {
-		w.Header().Set("ETag", t)
-	}
+func writeTagged(w http.ResponseWriter, status int, v any, tagOf agentplane.Tagged) {
+	w.Header().Set("ETag", tagOf.ETag())
 	writeJSON(w, status, v)
 }
 

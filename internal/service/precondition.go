@@ -17,9 +17,9 @@ func WithIfMatch(ctx context.Context, header string) context.Context {
 
 // precondition refuses a write whose If-Match no longer matches current
 // (412); without If-Match the write proceeds (last writer wins).
-func precondition(ctx context.Context, current any) error {
+func precondition(ctx context.Context, current agentplane.Tagged) error {
 	h, _ := ctx.Value(ifMatchKey{}).(string)
-	if h == "" || agentplane.MatchesIfMatch(h, agentplane.ETag(current)) {
+	if h == "" || agentplane.MatchesIfMatch(h, current.ETag()) {
 		return nil
 	}
 	return agentplane.Errorf(agentplane.EPreconditionFailed, "the object changed since you read it: If-Match does not match its current ETag; read it again")
