@@ -2,30 +2,10 @@ package service
 
 import (
 	"context"
-	"strings"
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/store"
-	"github.com/nyaruka/phonenumbers"
 )
-
-// defaultRegion reads numbers written without a country code ("(415)
-// 555-0100") as North American; anything else needs its +country prefix.
-const defaultRegion = "US"
-
-// NormalizeNumber parses a number in any common format and returns it in
-// E.164, or false when it is not a valid number.
-func NormalizeNumber(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 40 {
-		return "", false
-	}
-	n, err := phonenumbers.Parse(s, defaultRegion)
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return "", false
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), true
-}
 
 func notRegistered(number string) error {
 	return agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", number)

@@ -67,7 +67,6 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	if err != nil {
 		return nil, err
 	}
-	all := slices.Sorted(slices.Values(append(slices.Clone(pin), unpin...)))
 	var changed []agentplane.PhoneNumber
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
 		// The agent first, as DeleteAgent takes it: one lock order for
@@ -82,28 +81,20 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 		if err := v.PublishGate(); err != nil {
 			return err
 		}
-		if err := q.LockPhoneNumbers(ctx, c.OrganizationID, all); err != nil {
+		// Every statement below takes the whole set of numbers at once,
+		// so the transaction (and on SQLite the write lock) lasts as long
+		// for fifty numbers as for one.
+		if err := q.LockPhoneNumbers(ctx, c.OrganizationID, append(slices.Clone(pin), unpin...)); err != nil {
 			return err
 		}
 		now := s.stamp()
-		var touched []string
-		for _, num := range pin {
-			ok, err := q.PinSlots(ctx, c.OrganizationID, num, dir.HasInbound(), dir.HasOutbound(), &v.ID, "", now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				touched = append(touched, num)
-			}
+		pinned, err := q.PinSlots(ctx, c.OrganizationID, pin, dir.HasInbound(), dir.HasOutbound(), v.ID, now)
+		if err != nil {
+			return err
 		}
-		for _, num := range unpin {
-			ok, err := q.PinSlots(ctx, c.OrganizationID, num, dir.HasInbound(), dir.HasOutbound(), nil, agentID, now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				touched = append(touched, num)
-			}
+		unpinned, err := q.UnpinSlots(ctx, c.OrganizationID, unpin, dir.HasInbound(), dir.HasOutbound(), agentID, now)
+		if err != nil {
+			return err
 		}
 		v.Published = true
 		if v.PublishedAt == nil {
@@ -113,15 +104,31 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 		if err := q.UpdateVersion(ctx, v); err != nil {
 			return err
 		}
-		changed = make([]agentplane.PhoneNumber, 0, len(touched))
-		for _, num := range touched {
-			p, err := q.GetPhoneNumber(ctx, c.OrganizationID, num)
-			if err != nil {
-				return err
-			}
-			changed = append(changed, p)
-		}
-		return nil
+		changed, err = reread(ctx, q, c.OrganizationID, pin, unpin, append(pinned, unpinned...))
+		return err
 	})
 	return changed, err
+}
+
+// reread returns the changed numbers as they are now, each once, in the
+// order the request named them (pins first, then unassigns), as the
+// response has always listed them; one statement reads them all.
+func reread(ctx context.Context, q *store.Queries, orgID string, pin, unpin, changed []string) ([]agentplane.PhoneNumber, error) {
+	rows, err := q.GetPhoneNumbers(ctx, orgID, changed)
+	if err != nil {
+		return nil, err
+	}
+	byNumber := make(map[string]agentplane.PhoneNumber, len(rows))
+	for _, p := range rows {
+		byNumber[p.PhoneNumber] = p
+	}
+	// pin and unpin are disjoint (normalize refuses a number in both),
+	// so walking them names each changed number once.
+	out := make([]agentplane.PhoneNumber, 0, len(rows))
+	for _, num := range slices.Concat(pin, unpin) {
+		if p, ok := byNumber[num]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

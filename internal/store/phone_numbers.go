@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/agentplane/agentplane"
 )
@@ -50,53 +53,119 @@ func (q *Queries) GetPhoneNumber(ctx context.Context, orgID, number string) (age
 	return p, err
 }
 
-// LockPhoneNumbers locks orgID's numbers (PostgreSQL: FOR UPDATE, in sorted
-// order so concurrent publishes can't deadlock) and reports the first one
-// that is not registered in the organization as ENotFound.
+// The batch methods below take a set of numbers and send one statement (per
+// slot) whatever its size, so a publish costs the same number of statements
+// for one number as for fifty (DESIGN.md §6). Each is a no-op on an empty
+// set.
+
+// GetPhoneNumbers returns those of numbers registered in orgID, sorted by
+// number; unregistered ones are simply absent (lock them first to know).
+func (q *Queries) GetPhoneNumbers(ctx context.Context, orgID string, numbers []string) ([]agentplane.PhoneNumber, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	rows, err := q.q.QueryContext(ctx, phoneSelect+` WHERE p.organization_id = $1 AND `+q.d.inList("p.phone_number", 2)+
+		` ORDER BY p.phone_number`, orgID, listParam(numbers))
+	if err != nil {
+		return nil, fmt.Errorf("get phone numbers: %w", err)
+	}
+	return collect(rows, scanPhone)
+}
+
+// LockPhoneNumbers locks orgID's numbers (PostgreSQL: FOR UPDATE, taken in
+// sorted order, so concurrent publishes to overlapping sets can't
+// deadlock) and reports the first of them, in sorted order, that is not
+// registered in the organization as ENotFound.
 func (q *Queries) LockPhoneNumbers(ctx context.Context, orgID string, numbers []string) error {
-	for _, n := range numbers { // callers pass them sorted
-		var got string
-		err := q.q.QueryRowContext(ctx, `SELECT phone_number FROM phone_numbers WHERE organization_id = $1 AND phone_number = $2`+q.d.forUpdate, orgID, n).Scan(&got)
-		if errNoRows(err) {
+	if len(numbers) == 0 {
+		return nil
+	}
+	// PostgreSQL locks rows in the order the query yields them (LockRows
+	// sits above the ordering), so ORDER BY is what fixes the lock order.
+	rows, err := q.q.QueryContext(ctx, `SELECT phone_number FROM phone_numbers WHERE organization_id = $1 AND `+
+		q.d.inList("phone_number", 2)+` ORDER BY phone_number`+q.d.forUpdate, orgID, listParam(numbers))
+	if err != nil {
+		return fmt.Errorf("lock phone numbers: %w", err)
+	}
+	found, err := collectSet(rows)
+	if err != nil {
+		return fmt.Errorf("lock phone numbers: %w", err)
+	}
+	for _, n := range slices.Sorted(slices.Values(numbers)) {
+		if _, ok := found[n]; !ok {
 			return agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", n)
-		}
-		if err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
-// PinSlots points the slot(s) of orgID's number at versionID (nil clears)
-// and reports whether anything changed. onlyAgent, when set, limits the
-// change to slots that currently pin a version of that agent (unassign).
-func (q *Queries) PinSlots(ctx context.Context, orgID, number string, inbound, outbound bool, versionID *string, onlyAgent string, now agentplane.Time) (bool, error) {
-	changed := false
-	for _, slot := range []struct {
-		on  bool
-		col string
-	}{{inbound, "inbound_agent_version_id"}, {outbound, "outbound_agent_version_id"}} {
-		if !slot.on {
+// slotColumns are the columns of the inbound and outbound slots.
+var slotColumns = [2]string{"inbound_agent_version_id", "outbound_agent_version_id"}
+
+// PinSlots points the slot(s) of orgID's numbers at versionID and returns
+// the numbers whose slots changed (sorted): a slot already pinning
+// versionID is left alone, updated_at included. Call it inside WithTx: it
+// writes through QueryContext (for RETURNING), which the SQLite pool's
+// write serialization does not cover.
+func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, versionID string, now agentplane.Time) ([]string, error) {
+	return q.updateSlots(ctx, numbers, inbound, outbound, func(col string) string {
+		return `UPDATE phone_numbers SET ` + col + ` = $3, updated_at = $4
+			WHERE organization_id = $1 AND ` + q.d.inList("phone_number", 2) + ` AND (` + col + ` IS NULL OR ` + col + ` <> $3)
+			RETURNING phone_number`
+	}, orgID, listParam(numbers), versionID, now.Millis())
+}
+
+// UnpinSlots clears the slot(s) of orgID's numbers that currently pin a
+// version (any version) of agentID, and returns the numbers whose slots
+// changed (sorted). A slot pinning another agent's version, or nothing,
+// is left alone. Call it inside WithTx, as PinSlots.
+func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, agentID string, now agentplane.Time) ([]string, error) {
+	return q.updateSlots(ctx, numbers, inbound, outbound, func(col string) string {
+		return `UPDATE phone_numbers SET ` + col + ` = NULL, updated_at = $4
+			WHERE organization_id = $1 AND ` + q.d.inList("phone_number", 2) + `
+			AND ` + col + ` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $3)
+			RETURNING phone_number`
+	}, orgID, listParam(numbers), agentID, now.Millis())
+}
+
+// updateSlots runs the UPDATE … RETURNING phone_number that stmt renders
+// for each slot asked for, and returns the union of the numbers returned:
+// a number counts as changed when either of its slots did.
+func (q *Queries) updateSlots(ctx context.Context, numbers []string, inbound, outbound bool, stmt func(col string) string, args ...any) ([]string, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	changed := map[string]struct{}{}
+	for i, on := range [2]bool{inbound, outbound} {
+		if !on {
 			continue
 		}
-		var w where
-		w.add("organization_id = ?", orgID)
-		w.add("phone_number = ?", number)
-		if onlyAgent != "" {
-			w.add(slot.col+" IN (SELECT id FROM agent_versions WHERE organization_id = ? AND agent_id = ?)", orgID, onlyAgent)
-		} else {
-			w.add("("+slot.col+" IS NULL OR "+slot.col+" <> ?)", *versionID)
-		}
-		set := fmt.Sprintf("UPDATE phone_numbers SET %s = $%d, updated_at = $%d WHERE ", slot.col, w.next(versionID), w.next(now.Millis()))
-		res, err := q.q.ExecContext(ctx, set+w.sql(), w.args...)
+		rows, err := q.q.QueryContext(ctx, stmt(slotColumns[i]), args...)
 		if err != nil {
-			return false, fmt.Errorf("pin slot: %w", err)
+			return nil, fmt.Errorf("update slots: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			changed = true
+		got, err := collectSet(rows)
+		if err != nil {
+			return nil, fmt.Errorf("update slots: %w", err)
 		}
+		maps.Copy(changed, got)
 	}
-	return changed, nil
+	return slices.Sorted(maps.Keys(changed)), nil
+}
+
+// collectSet reads a one-column result of strings into a set and closes
+// rows.
+func collectSet(rows *sql.Rows) (map[string]struct{}, error) {
+	defer rows.Close()
+	set := map[string]struct{}{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		set[s] = struct{}{}
+	}
+	return set, rows.Err()
 }
 
 // UpdatePhoneNumber writes label, trunk and shareability.

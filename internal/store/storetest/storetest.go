@@ -33,6 +33,7 @@ func suite() []test {
 	all = append(all, agentTests...)
 	all = append(all, agentListTests...)
 	all = append(all, miscTests...)
+	all = append(all, phoneTests...)
 	return all
 }
 

@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/store"
+)
+
+var phoneTests = []test{
+	{"Phones/LockBatch", testPhoneLockBatch},
+	{"Phones/PinBatch", testPhonePinBatch},
+}
+
+// newVersion stores version 1 of agent a.
+func newVersion(t *testing.T, s *store.Store, a agentplane.Agent) agentplane.Version {
+	t.Helper()
+	v := agentplane.Version{ID: agentplane.NewID(), OrganizationID: a.OrganizationID, AgentID: a.ID, Version: 1,
+		Config: json.RawMessage(`{}`), InstructionsStatus: "idle", CreatedAt: base, UpdatedAt: base}
+	must(t, "create version", s.CreateVersion(ctx(), v))
+	return v
+}
+
+// newNumbers registers n numbers in o, +1415555<prefix><i as 2 digits>,
+// and returns them.
+func newNumbers(t *testing.T, s *store.Store, o agentplane.Organization, prefix string, n int) []string {
+	t.Helper()
+	var out []string
+	for i := range n {
+		num := fmt.Sprintf("+1415555%s%02d", prefix, i)
+		must(t, "register "+num, s.CreatePhoneNumber(ctx(), agentplane.PhoneNumber{PhoneNumber: num, OrganizationID: o.ID, CreatedAt: base, UpdatedAt: base}))
+		out = append(out, num)
+	}
+	return out
+}
+
+// testPhoneLockBatch: one call checks a whole set; the error names the
+// first number missing from the organization in sorted order, whatever
+// order the set came in, and another organization's number is missing.
+func testPhoneLockBatch(t *testing.T, s *store.Store) {
+	a, b := newOrg(t, s, "a"), newOrg(t, s, "b")
+	mine := newNumbers(t, s, a, "01", 3)
+	theirs := newNumbers(t, s, b, "02", 1)
+	lock := func(numbers ...string) error {
+		return s.WithTx(ctx(), func(q *store.Queries) error { return q.LockPhoneNumbers(ctx(), a.ID, numbers) })
+	}
+	must(t, "lock registered numbers", lock(mine[2], mine[0], mine[1], mine[0]))
+	must(t, "lock nothing", lock())
+	for _, c := range []struct {
+		set     []string
+		missing string
+	}{
+		{[]string{mine[1], "+14155550399", mine[0], "+14155550398"}, "+14155550398"},
+		{[]string{mine[0], theirs[0]}, theirs[0]},
+	} {
+		err := lock(c.set...)
+		wantCode(t, fmt.Sprint("lock ", c.set), err, agentplane.ENotFound)
+		if !strings.Contains(err.Error(), c.missing) {
+			t.Errorf("lock %v: %q does not name %s", c.set, err, c.missing)
+		}
+	}
+}
+
+// testPhonePinBatch: pin and unpin change only the organization's numbers
+// whose slot differs (pin) or holds a version of the agent (unpin), touch
+// updated_at only there, and report exactly those numbers.
+func testPhonePinBatch(t *testing.T, s *store.Store) {
+	a, b := newOrg(t, s, "a"), newOrg(t, s, "b")
+	agentA, agentA2 := createAgent(t, s, newAgent(a, "A", base)), createAgent(t, s, newAgent(a, "A2", base))
+	agentB := createAgent(t, s, newAgent(b, "B", base))
+	va, va2, vb := newVersion(t, s, agentA), newVersion(t, s, agentA2), newVersion(t, s, agentB)
+	n := newNumbers(t, s, a, "01", 4)
+	theirs := newNumbers(t, s, b, "02", 1)
+	// tx runs a slot update the way the service does, in a transaction.
+	tx := func(f func(q *store.Queries) ([]string, error)) (changed []string, err error) {
+		err = s.WithTx(ctx(), func(q *store.Queries) error {
+			changed, err = f(q)
+			return err
+		})
+		return changed, err
+	}
+	_, err := tx(func(q *store.Queries) ([]string, error) {
+		return q.PinSlots(ctx(), b.ID, theirs, true, true, vb.ID, at(1))
+	})
+	must(t, "pin B's number", err)
+	theirsBefore, err := s.GetPhoneNumbers(ctx(), b.ID, theirs)
+	must(t, "read B's number", err)
+
+	// state reads n back as "inbound/outbound@updated" per number.
+	state := func() string {
+		t.Helper()
+		got, err := s.GetPhoneNumbers(ctx(), a.ID, slices.Concat([]string{theirs[0], "+14155550399"}, backward(n)))
+		must(t, "get phone numbers", err)
+		name := map[string]string{va.ID: "a", va2.ID: "a2"}
+		var out []string
+		for _, p := range got {
+			slot := func(id *string) string {
+				if id == nil {
+					return "-"
+				}
+				return name[*id]
+			}
+			out = append(out, fmt.Sprintf("%s %s/%s@%d", p.PhoneNumber[len(p.PhoneNumber)-1:], slot(p.InboundAgentVersionID), slot(p.OutboundAgentVersionID), p.UpdatedAt.Millis()-base.Millis()))
+		}
+		return strings.Join(out, " ")
+	}
+	type queries = store.Queries
+	for _, step := range []struct {
+		what      string
+		run       func(q *queries) ([]string, error)
+		want, now string
+	}{
+		{"pin inbound", func(q *queries) ([]string, error) {
+			return q.PinSlots(ctx(), a.ID, []string{n[1], n[0], theirs[0]}, true, false, va.ID, at(10))
+		}, "0 1", "0 a/-@10 1 a/-@10 2 -/-@0 3 -/-@0"},
+		{"pin both", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(20)) },
+			"0 1 2", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
+		{"pin again", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(30)) },
+			"", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
+		{"pin outbound to another agent", func(q *queries) ([]string, error) {
+			return q.PinSlots(ctx(), a.ID, n[1:2], false, true, va2.ID, at(40))
+		},
+			"1", "0 a/a@20 1 a/a2@40 2 a/a@20 3 -/-@0"},
+		{"unpin the first agent", func(q *queries) ([]string, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(50)) },
+			"0 1 2", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
+		{"unpin again", func(q *queries) ([]string, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(60)) },
+			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
+		{"unpin inbound only", func(q *queries) ([]string, error) {
+			return q.UnpinSlots(ctx(), a.ID, n, true, false, agentA2.ID, at(70))
+		},
+			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
+		{"unpin another organization's number", func(q *queries) ([]string, error) {
+			return q.UnpinSlots(ctx(), a.ID, theirs, true, true, agentB.ID, at(80))
+		}, "", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
+		{"nothing to pin", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, nil, true, true, va.ID, at(90)) },
+			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
+	} {
+		changed, err := tx(step.run)
+		must(t, step.what, err)
+		var short []string
+		for _, c := range changed {
+			short = append(short, c[len(c)-1:])
+		}
+		if got := strings.Join(short, " "); got != step.want {
+			t.Errorf("%s reported %q changed, want %q", step.what, got, step.want)
+		}
+		if got := state(); got != step.now {
+			t.Fatalf("after %s: %s, want %s", step.what, got, step.now)
+		}
+	}
+	theirsAfter, err := s.GetPhoneNumbers(ctx(), b.ID, theirs)
+	must(t, "read B's number", err)
+	diff(t, "B's number", theirsAfter, theirsBefore)
+}
+
+// backward is list in reverse order.
+func backward(list []string) []string {
+	out := slices.Clone(list)
+	slices.Reverse(out)
+	return out
+}
