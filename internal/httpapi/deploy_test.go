@@ -527,7 +527,9 @@ func dpCountingEnv(t *testing.T, engine store.Engine) (*env, *atomic.Int64) {
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.DiscardHandler)
-	svc := service.New(st, service.Options{Logger: log})
+	// Authentication reads the credential on every request, so counts
+	// don't depend on whether the node's cache of it has expired.
+	svc := service.New(st, service.Options{Logger: log, CredentialTTL: -1})
 	key, err := svc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)

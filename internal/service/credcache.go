@@ -23,8 +23,9 @@ const maxCachedCredentials = 10_000
 // still compared against the stored hash on every request: the cache
 // holds rows, never tokens.
 type credCache struct {
-	mu sync.Mutex
-	m  map[string]cachedCredential
+	ttl time.Duration // ≤ 0: cache nothing
+	mu  sync.Mutex
+	m   map[string]cachedCredential
 	// gen counts revocations on this node. A read that started before a
 	// revocation must not store what it read: the row may predate it.
 	gen atomic.Uint64
@@ -43,7 +44,7 @@ func (c *credCache) get(id string) (cachedCredential, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
-	if !ok || time.Since(e.at) >= credentialTTL {
+	if !ok || time.Since(e.at) >= c.ttl {
 		return cachedCredential{}, false
 	}
 	return e, true
@@ -53,7 +54,7 @@ func (c *credCache) get(id string) (cachedCredential, bool) {
 func (c *credCache) put(e cachedCredential, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen.Load() != gen {
+	if c.ttl <= 0 || c.gen.Load() != gen {
 		return
 	}
 	if c.m == nil || len(c.m) >= maxCachedCredentials {

@@ -47,6 +47,10 @@ type Options struct {
 	// Secrets seals the secrets the server keeps for later use; nil keeps
 	// them unsealed (and says so in the log).
 	Secrets *seal.Box
+	// CredentialTTL is how long this node trusts a credential row it read
+	// (0: 500 ms, the most SPEC §24 allows with room; negative: read it on
+	// every request, for tests that count statements).
+	CredentialTTL time.Duration
 }
 
 // New returns a Service over s.
@@ -60,7 +64,10 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.SIPDomain == "" {
 		opts.SIPDomain = "sip.agentplane.local"
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}}
+	if opts.CredentialTTL == 0 {
+		opts.CredentialTTL = credentialTTL
+	}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}, creds: credCache{ttl: opts.CredentialTTL}}
 }
 
 // stamp is the current time as stored.
