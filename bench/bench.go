@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -15,18 +16,21 @@ type bench struct {
 	tmp     string
 	bin     string
 	client  *http.Client
+	engines []*engine
 	servers []*server
 	base    *baselineProc
 }
 
-// results are every repetition of every measurement.
+// results are every repetition of every measurement on one engine.
 type results struct {
+	engine           string
 	p1Server, p1Base []result
 	p2First, p2Deep  []result
 	p3Server, p3Base []result
-	p4               []result
-	p5Peak           []int64 // highest VmRSS sampled during each P4 run
-	p5HWM            int64   // VmHWM after the last P4 run
+	p4, p4Busy       []result // P4 busy: with a CPU-bound process per core
+	spinners         int      // how many
+	p5Peak           []int64  // highest VmRSS sampled during each P4 run
+	p5HWM            int64    // VmHWM after the last P4 run
 	bigRSS           memStatus
 	walk             []time.Duration // cursor walk from the top of the big table
 	bigN, smallN     int
@@ -35,10 +39,17 @@ type results struct {
 	r1Seen           []string   // each kind's answers, "422×150"
 }
 
+// cleanup stops every child process, then drops the PostgreSQL
+// databases the run created.
 func (b *bench) cleanup() {
 	b.base.stop()
 	for _, s := range b.servers {
 		s.kill()
+	}
+	for _, e := range b.engines {
+		if e.pg != nil && os.Getenv("BENCH_KEEP") != "1" {
+			e.pg.dropAll()
+		}
 	}
 }
 
@@ -53,11 +64,25 @@ func (t *target) header() http.Header {
 	return http.Header{"Authorization": {"Bearer " + t.key}, "Content-Type": {"application/json"}}
 }
 
-// prepare starts a server on an empty data directory (which migrates it and
-// prints the default org key), stops it, seeds n agents into its SQLite file
+// meter reads a run's cost from the server and, on PostgreSQL, the
+// database server's processes.
+func (t *target) meter() meter {
+	m := meter{pid: t.srv.pid(), srv: t.srv}
+	if pg := t.srv.db.eng.pg; pg != nil {
+		m.db = pg.cluster
+	}
+	return m
+}
+
+// prepare starts a server on an empty database (which migrates it and
+// prints the default org key), stops it, seeds n agents into the database
 // and starts it again.
-func (b *bench) prepare(ctx context.Context, name string, n int) (*target, error) {
-	s := &server{bin: b.bin, dataDir: filepath.Join(b.tmp, name), logPath: filepath.Join(b.tmp, name+".log"), extraArgs: b.st.serverArgs}
+func (b *bench) prepare(ctx context.Context, e *engine, name string, n int) (*target, error) {
+	db, err := e.newDatabase(ctx, b.tmp, name)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{bin: b.bin, db: db, logPath: filepath.Join(b.tmp, e.name+"-"+name+".log"), extraArgs: b.st.serverArgs}
 	b.servers = append(b.servers, s)
 	key, err := s.start(ctx, true)
 	if err != nil {
@@ -66,12 +91,12 @@ func (b *bench) prepare(ctx context.Context, name string, n int) (*target, error
 	if err := s.stop(); err != nil {
 		return nil, err
 	}
-	org, err := defaultOrg(ctx, dbPath(s.dataDir))
+	org, err := db.defaultOrg(ctx)
 	if err != nil {
 		return nil, err
 	}
-	logf("seeding %d agents into %s", n, dbPath(s.dataDir))
-	set, err := seedAgents(ctx, dbPath(s.dataDir), org, n)
+	logf("seeding %d agents into %s", n, db)
+	set, err := db.seed(ctx, org, n)
 	if err != nil {
 		return nil, err
 	}
@@ -81,19 +106,38 @@ func (b *bench) prepare(ctx context.Context, name string, n int) (*target, error
 	t := &target{srv: s, key: key, set: set}
 	// Prove the key works before measuring anything with it.
 	if _, err := do(ctx, b.client, request{method: "GET", url: s.url("/core/agents?limit=1"), header: t.header()}, http.StatusOK); err != nil {
-		return nil, fmt.Errorf("%s server refuses its own key: %w", name, err)
+		return nil, fmt.Errorf("%s %s server refuses its own key: %w", e.name, name, err)
 	}
 	return t, nil
 }
 
-func (b *bench) all(ctx context.Context) (*results, error) {
-	r := &results{bigN: b.st.bigN, smallN: b.st.smallN}
-	small, err := b.prepare(ctx, "small", b.st.smallN)
+// all measures every engine in turn, each with its own servers.
+func (b *bench) all(ctx context.Context) ([]*results, error) {
+	var out []*results
+	for _, e := range b.engines {
+		if e.name != engSQLite && !b.st.want("P1") && !b.st.want("P2") && !b.st.want("P3") && !b.st.want("P4") {
+			logf("== %s: nothing to measure (R1 runs on SQLite only)", e.name)
+			continue
+		}
+		logf("== %s", e.name)
+		r, err := b.pass(ctx, e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.name, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// pass measures every wanted target on engine e.
+func (b *bench) pass(ctx context.Context, e *engine) (*results, error) {
+	r := &results{engine: e.name, bigN: b.st.bigN, smallN: b.st.smallN}
+	small, err := b.prepare(ctx, e, "small", b.st.smallN)
 	if err != nil {
 		return nil, err
 	}
 	if b.st.want("P2") {
-		big, err := b.prepare(ctx, "big", b.st.bigN)
+		big, err := b.prepare(ctx, e, "big", b.st.bigN)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +156,9 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 			return nil, err
 		}
 	}
-	if b.st.want("R1") {
+	// R1's refusals happen before any SQL runs (the SPEC §24 caps), so
+	// the engine makes no difference: SQLite only, to keep the run short.
+	if b.st.want("R1") && e.name == engSQLite {
 		if err := b.r1(ctx, small, r); err != nil {
 			return nil, fmt.Errorf("R1: %w", err)
 		}

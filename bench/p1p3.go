@@ -41,10 +41,13 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 		return err
 	}
 	var err error
-	if b.base, err = startBaseline(dbPath(small.srv.dataDir), small.set.org, bodiesFile); err != nil {
+	if b.base, err = startBaseline(small.srv.db, small.set.org, bodiesFile); err != nil {
 		return err
 	}
-	basePid := b.base.cmd.Process.Pid
+	// The baseline's own CPU, and PostgreSQL's while it runs; no statement
+	// count (it sends one per request).
+	baseMeter := small.meter()
+	baseMeter.pid, baseMeter.srv = b.base.cmd.Process.Pid, nil
 	got, err := do(ctx, b.client, request{method: "GET", url: b.base.url("/core/agents/" + ids[0])}, http.StatusOK)
 	if err != nil || string(got) != bodies[ids[0]] {
 		return fmt.Errorf("P1 baseline does not answer like the server: %v", err)
@@ -58,13 +61,10 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 	}
 	srvGet, baseGet := getFire(small.srv.url("/core/agents/"), small.header()), getFire(b.base.url("/core/agents/"), nil)
 	for rep := 1; rep <= b.st.throughRep && b.st.want("P1"); rep++ {
-		s := measured(small.srv.pid(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvGet) })
-		bl := measured(basePid, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, baseGet) })
+		s := b.measure(ctx, small.meter(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvGet) })
+		bl := b.measure(ctx, baseMeter, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, baseGet) })
 		r.p1Server, r.p1Base = append(r.p1Server, s), append(r.p1Base, bl)
-		logf("P1 run %d/%d: server %.0f req/s (p50 %s, %s CPU/req), baseline %.0f req/s (p50 %s, %s CPU/req), ratio %.2f (errors %d/%d, load %s)",
-			rep, b.st.throughRep, s.throughput(), ms(s.pct(50)), us(s.cpuPerReq()), bl.throughput(), ms(bl.pct(50)), us(bl.cpuPerReq()),
-			s.throughput()/bl.throughput(), s.errs, bl.errs, s.load)
-		warnRateLimited(s)
+		logThroughput("P1", rep, b.st.throughRep, s, bl)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -83,13 +83,10 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 	}
 	srvPost, basePost := postFire(small.srv.url("/core/agents"), small.header()), postFire(b.base.url("/core/agents"), nil)
 	for rep := 1; rep <= b.st.throughRep && b.st.want("P3"); rep++ {
-		s := measured(small.srv.pid(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvPost) })
-		bl := measured(basePid, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, basePost) })
+		s := b.measure(ctx, small.meter(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvPost) })
+		bl := b.measure(ctx, baseMeter, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, basePost) })
 		r.p3Server, r.p3Base = append(r.p3Server, s), append(r.p3Base, bl)
-		logf("P3 run %d/%d: server %.0f req/s (p50 %s, %s CPU/req), baseline %.0f req/s (p50 %s, %s CPU/req), ratio %.2f (errors %d/%d, load %s)",
-			rep, b.st.throughRep, s.throughput(), ms(s.pct(50)), us(s.cpuPerReq()), bl.throughput(), ms(bl.pct(50)), us(bl.cpuPerReq()),
-			s.throughput()/bl.throughput(), s.errs, bl.errs, s.load)
-		warnRateLimited(s)
+		logThroughput("P3", rep, b.st.throughRep, s, bl)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -97,6 +94,30 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 	b.base.stop()
 	b.base = nil
 	return nil
+}
+
+// logThroughput reports one interleaved server/baseline run.
+func logThroughput(id string, rep, reps int, s, bl result) {
+	logf("%s run %d/%d: server %.0f req/s (p50 %s, %s CPU/req%s), baseline %.0f req/s (p50 %s, %s CPU/req), ratio %.2f (errors %d/%d, load %s)",
+		id, rep, reps, s.throughput(), ms(s.pct(50)), cpuNote(s), stmtNote(s), bl.throughput(), ms(bl.pct(50)), cpuNote(bl),
+		s.throughput()/bl.throughput(), s.errs, bl.errs, s.load)
+	warnRateLimited(s)
+}
+
+// cpuNote is a run's CPU per request, PostgreSQL's beside the process's.
+func cpuNote(r result) string {
+	if r.dbOK {
+		return us(r.cpuPerReq()) + " + PostgreSQL " + us(r.dbCPUPerReq())
+	}
+	return us(r.cpuPerReq())
+}
+
+// stmtNote is a server run's statements per request, when counted.
+func stmtNote(r result) string {
+	if !r.stmtsOK {
+		return ""
+	}
+	return fmt.Sprintf(", %.1f statements/req", r.stmtsPerReq())
 }
 
 // warnRateLimited points at BENCH_SERVER_FLAGS when the server's rate
