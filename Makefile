@@ -54,7 +54,11 @@ fuzz:
 	  done; \
 	done
 
-## bench: performance targets P1–P5 (DESIGN.md §6) against baselines measured in the same run; see docs/performance.md
+## bench: performance targets P1–P5 (DESIGN.md §6) on SQLite and PostgreSQL against baselines measured in the same run; see docs/performance.md
 .PHONY: bench
 bench:
-	$(GO) run ./bench
+	@if [ -n "$$BENCH_POSTGRES_URL" ] || [ "$$(echo "$${BENCH_ENGINES:-sqlite,postgres}" | tr -d ' ')" = sqlite ]; then \
+	  $(GO) run ./bench; \
+	else \
+	  scripts/with-postgres $(GO) run ./bench; \
+	fi

@@ -20,27 +20,32 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the driver the server uses on PostgreSQL
 )
 
 // The baseline is a bare net/http server, run as a separate process (this
 // binary re-executed with the "baseline" argument) so that it competes for
 // the same two cores the way the real server does. It opens the server's
-// SQLite file with the server's DSN and pool size and does, per request,
-// only the database work of the route:
+// database with the server's driver, DSN and pool size (the SQLite file,
+// or the same PostgreSQL database through pgx's database/sql driver) and
+// does, per request, only the database work of the route:
 //
 //	GET  /core/agents/{id}  one point read (SELECT … FROM agents WHERE
 //	                        organization_id = $1 AND id = $2), then writes
 //	                        the bytes the real server returned for that agent
 //	POST /core/agents       decode the body, one INSERT in its own
-//	                        transaction (BEGIN IMMEDIATE … COMMIT), encode
-//	                        the agent as the server does. Writers queue on a
-//	                        Go mutex, as internal/store does on SQLite, so
-//	                        both sides hand the write lock over the same way
+//	                        transaction (SQLite: BEGIN IMMEDIATE … COMMIT),
+//	                        encode the agent as the server does. On SQLite
+//	                        writers queue on a Go mutex, as internal/store
+//	                        does there, so both sides hand the write lock
+//	                        over the same way; on PostgreSQL, as there, not
 //
 // No authentication, no middleware, no access log, no metrics.
 func runBaseline(args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
-	dbFile := fs.String("db", "", "SQLite file")
+	driver := fs.String("driver", "sqlite", "database/sql driver: sqlite or pgx")
+	dsn := fs.String("dsn", "", "data source name, as the server's")
+	pool := fs.Int("pool", 8, "connections, as the server's pool")
 	org := fs.String("org", "", "organization id")
 	bodiesFile := fs.String("bodies", "", "JSON object: agent id → GET body")
 	if err := fs.Parse(args); err != nil {
@@ -56,15 +61,22 @@ func runBaseline(args []string) error {
 			return err
 		}
 	}
-	db, err := sql.Open("sqlite", serverDSN(*dbFile))
+	db, err := sql.Open(*driver, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(8) // as internal/store does for SQLite
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(*pool) // as internal/store does (Connect)
+	db.SetMaxIdleConns(*pool)
 	if err := db.Ping(); err != nil {
 		return err
+	}
+	// The server's INSERT casts the metadata parameter to jsonb on
+	// PostgreSQL (internal/store/dialect.go, jsonParam) and serializes
+	// writers on SQLite only.
+	metaParam, serialWrites := "$7", *driver == "sqlite"
+	if !serialWrites {
+		metaParam = "$7::jsonb"
 	}
 
 	var writeMu sync.Mutex
@@ -118,22 +130,13 @@ func runBaseline(args []string) error {
 		if len(in.Metadata) > 0 {
 			a.Metadata = in.Metadata
 		}
-		writeMu.Lock()
-		tx, err := db.BeginTx(r.Context(), nil)
-		if err != nil {
+		if serialWrites {
+			writeMu.Lock()
+		}
+		err := insertAgent(r.Context(), db, metaParam, a, now)
+		if serialWrites {
 			writeMu.Unlock()
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
 		}
-		_, err = tx.ExecContext(r.Context(), `INSERT INTO agents (id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), now, now)
-		if err == nil {
-			err = tx.Commit()
-		} else {
-			_ = tx.Rollback()
-		}
-		writeMu.Unlock()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -165,6 +168,22 @@ func runBaseline(args []string) error {
 	return nil
 }
 
+// insertAgent is the baseline's one INSERT in its own transaction.
+func insertAgent(ctx context.Context, db *sql.DB, metaParam string, a baselineAgent, now int64) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO agents (id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, `+metaParam+`, $8, $9)`,
+		a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, string(a.Metadata), now, now)
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // baselineAgent is the agent object as the API renders it (SPEC §4).
 type baselineAgent struct {
 	ID             string          `json:"id"`
@@ -192,12 +211,12 @@ type baselineProc struct {
 	done chan error
 }
 
-func startBaseline(dbFile, org, bodiesFile string) (*baselineProc, error) {
+func startBaseline(db database, org, bodiesFile string) (*baselineProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "baseline", "-db", dbFile, "-org", org, "-bodies", bodiesFile)
+	cmd := exec.Command(exe, append(append([]string{"baseline"}, db.baselineArgs()...), "-org", org, "-bodies", bodiesFile)...)
 	cmd.Env = cleanEnv()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()

@@ -84,23 +84,10 @@ type result struct {
 	lat      []time.Duration // sorted
 	cpu      time.Duration   // CPU time the target process used meanwhile
 	load     string          // 1-minute load average at the start
-}
-
-// cpuPerReq is the target's CPU time per request served, warm-up included.
-func (r result) cpuPerReq() time.Duration {
-	if r.all == 0 {
-		return 0
-	}
-	return r.cpu / time.Duration(r.all)
-}
-
-// measured runs f and records the CPU time process pid used meanwhile.
-func measured(pid int, f func() result) result {
-	load := loadAvg()
-	c0 := cpuTime(pid)
-	r := f()
-	r.cpu, r.load = cpuTime(pid)-c0, load
-	return r
+	dbCPU    time.Duration   // … and PostgreSQL's processes (when dbOK)
+	dbOK     bool
+	stmts    int64 // statements the server sent meanwhile (when stmtsOK)
+	stmtsOK  bool
 }
 
 func (r result) throughput() float64 { return float64(r.n-r.errs) / r.elapsed.Seconds() }

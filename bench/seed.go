@@ -35,14 +35,23 @@ type seedSet struct {
 
 func (s seedSet) createdAt(i int) int64 { return s.base + int64(i)*s.step }
 
-// idAt returns a UUIDv7 (lowercase, canonical) carrying ms as its time, so
-// ids are ordered like created_at, as the server's own ids are.
-func idAt(ms int64) string {
+// newSeedSet places n agents of org one every 10 ms, the newest an hour
+// before now, so every seeded agent is older than anything the server
+// creates later.
+func newSeedSet(org string, n int) seedSet {
+	set := seedSet{org: org, n: n, step: 10}
+	set.base = time.Now().UnixMilli() - time.Hour.Milliseconds() - int64(n)*set.step
+	return set
+}
+
+// idAt returns a UUIDv7 carrying ms as its time, so ids are ordered like
+// created_at, as the server's own ids are.
+func idAt(ms int64) uuid.UUID {
 	u := uuid.Must(uuid.NewV7())
 	var ts [8]byte
 	binary.BigEndian.PutUint64(ts[:], uint64(ms))
 	copy(u[0:6], ts[2:8])
-	return u.String()
+	return u
 }
 
 // defaultOrg reads the id of the organization the first start created.
@@ -72,11 +81,7 @@ func seedAgents(ctx context.Context, path, org string, n int) (seedSet, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	now := time.Now().UnixMilli()
-	// One agent every 10 ms, the newest an hour before now, so every
-	// seeded agent is older than anything the server creates later.
-	set := seedSet{org: org, n: n, step: 10}
-	set.base = now - time.Hour.Milliseconds() - int64(n)*set.step
+	set := newSeedSet(org, n)
 
 	const rowsPerStmt = 200 // 9 columns: 1,800 parameters per statement
 	const rowsPerTx = 50_000
@@ -110,7 +115,7 @@ func seedAgents(ctx context.Context, path, org string, n int) (seedSet, error) {
 			args = args[:0]
 			for r := 0; r < rows; r++ {
 				ms := set.createdAt(i + r)
-				args = append(args, idAt(ms), org, fmt.Sprintf("Seeded agent %07d", i+r), ms, ms)
+				args = append(args, idAt(ms).String(), org, fmt.Sprintf("Seeded agent %07d", i+r), ms, ms)
 			}
 			if rows == rowsPerStmt {
 				_, err = tx.StmtContext(ctx, full).ExecContext(ctx, args...)

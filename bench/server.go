@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -49,12 +48,13 @@ func buildServer(ctx context.Context, root, dir string) (string, error) {
 
 // server is one running `agentplane serve` child process.
 type server struct {
-	bin, dataDir, logPath string
-	extraArgs             []string
-	addr                  string
-	cmd                   *exec.Cmd
-	done                  chan error
-	logFile               *os.File
+	bin, logPath string
+	db           database
+	extraArgs    []string
+	addr         string
+	cmd          *exec.Cmd
+	done         chan error
+	logFile      *os.File
 }
 
 // keyRE matches the org key the first start prints once.
@@ -76,7 +76,7 @@ func (s *server) start(ctx context.Context, wantKey bool) (key string, err error
 	if s.addr, err = freeAddr(); err != nil {
 		return "", err
 	}
-	args := append([]string{"serve", "--addr", s.addr, "--data-dir", s.dataDir, "--log-format", "json"}, s.extraArgs...)
+	args := append(append([]string{"serve", "--addr", s.addr, "--log-format", "json"}, s.db.serveArgs()...), s.extraArgs...)
 	s.cmd = exec.Command(s.bin, args...)
 	// Only what the bench sets: no LLM, no database URL from the caller's
 	// shell, so the run is the same on every machine.
@@ -191,37 +191,6 @@ func cleanEnv() []string {
 	return env
 }
 
-// memStatus is the resident set of a process, from /proc/<pid>/status.
-type memStatus struct {
-	RSS, HWM int64 // bytes
-}
-
-func readMem(pid int) (memStatus, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return memStatus{}, err
-	}
-	var m memStatus
-	for _, line := range strings.Split(string(b), "\n") {
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) < 1 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[0], 10, 64)
-		switch name {
-		case "VmRSS":
-			m.RSS = kb << 10
-		case "VmHWM":
-			m.HWM = kb << 10
-		}
-	}
-	return m, nil
-}
-
 // limiterFlags keeps the server's per-credential rate limiter in the
 // request path but far above the bench's rates: every request of a run
 // comes from the one org key, and the default limit (20 req/s) would turn
@@ -238,35 +207,4 @@ func limiterFlags(bin string) []string {
 		flags = append(flags, "--rate-burst", "1000000")
 	}
 	return flags
-}
-
-// cpuTime is the user+system CPU time a process has used so far, from
-// /proc/<pid>/stat (clock ticks of 10 ms).
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces; the fields start after its ")".
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64) // field 14, utime
-	st, _ := strconv.ParseInt(f[12], 10, 64) // field 15, stime
-	return time.Duration(ut+st) * 10 * time.Millisecond
-}
-
-// loadAvg is the 1-minute load average: other work on the machine, which
-// makes the absolute numbers (not the same-run ratios) move.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "?"
 }
