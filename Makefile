@@ -60,5 +60,5 @@ bench:
 	@if [ -n "$$BENCH_POSTGRES_URL" ] || [ "$$(echo "$${BENCH_ENGINES:-sqlite,postgres}" | tr -d ' ')" = sqlite ]; then \
 	  $(GO) run ./bench; \
 	else \
-	  scripts/with-postgres $(GO) run ./bench; \
+	  env -u AGENTPLANE_TEST_POSTGRES_URL WITH_POSTGRES_DURABLE=1 scripts/with-postgres $(GO) run ./bench; \
 	fi
