@@ -71,10 +71,7 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
 		// The agent first, as DeleteAgent takes it: one lock order for
 		// every writer of an agent's versions and pins.
-		if _, err := q.LockAgent(ctx, c.OrganizationID, agentID); err != nil {
-			return err
-		}
-		v, err := q.GetVersion(ctx, c.OrganizationID, agentID, n, true)
+		v, err := q.LockAgentVersion(ctx, c.OrganizationID, agentID, n)
 		if err != nil {
 			return err
 		}
@@ -104,31 +101,26 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 		if err := q.UpdateVersion(ctx, v); err != nil {
 			return err
 		}
-		changed, err = reread(ctx, q, c.OrganizationID, pin, unpin, append(pinned, unpinned...))
-		return err
+		changed = inRequestOrder(slices.Concat(pin, unpin), slices.Concat(pinned, unpinned))
+		return nil
 	})
 	return changed, err
 }
 
-// reread returns the changed numbers as they are now, each once, in the
-// order the request named them (pins first, then unassigns), as the
-// response has always listed them; one statement reads them all.
-func reread(ctx context.Context, q *store.Queries, orgID string, pin, unpin, changed []string) ([]agentplane.PhoneNumber, error) {
-	rows, err := q.GetPhoneNumbers(ctx, orgID, changed)
-	if err != nil {
-		return nil, err
-	}
-	byNumber := make(map[string]agentplane.PhoneNumber, len(rows))
-	for _, p := range rows {
+// inRequestOrder lists the changed numbers, each once, in the order the
+// request named them (pins first, then unassigns), as the response has
+// always listed them. pin and unpin are disjoint (normalize refuses a
+// number in both), so walking them names each changed number once.
+func inRequestOrder(named []string, changed []agentplane.PhoneNumber) []agentplane.PhoneNumber {
+	byNumber := make(map[string]agentplane.PhoneNumber, len(changed))
+	for _, p := range changed {
 		byNumber[p.PhoneNumber] = p
 	}
-	// pin and unpin are disjoint (normalize refuses a number in both),
-	// so walking them names each changed number once.
-	out := make([]agentplane.PhoneNumber, 0, len(rows))
-	for _, num := range slices.Concat(pin, unpin) {
+	out := make([]agentplane.PhoneNumber, 0, len(changed))
+	for _, num := range named {
 		if p, ok := byNumber[num]; ok {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"slices"
+	"strings"
 
 	"github.com/agentplane/agentplane"
 )
@@ -99,58 +99,69 @@ func (q *Queries) LockPhoneNumbers(ctx context.Context, orgID string, numbers []
 	return nil
 }
 
-// slotColumns are the columns of the inbound and outbound slots.
-var slotColumns = [2]string{"inbound_agent_version_id", "outbound_agent_version_id"}
+// slotReturning is phoneSelect's column list for an UPDATE's RETURNING
+// clause: the row as the UPDATE left it, with each slot's agent and
+// version number looked up, so a publish needs no statement to re-read
+// what it changed.
+const slotReturning = ` RETURNING phone_number, organization_id, label, trunk_id, outbound_shareable,
+	inbound_agent_version_id, outbound_agent_version_id,
+	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id),
+	(SELECT version FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id),
+	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id),
+	(SELECT version FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id),
+	created_at, updated_at`
 
 // PinSlots points the slot(s) of orgID's numbers at versionID and returns
-// the numbers whose slots changed (sorted): a slot already pinning
-// versionID is left alone, updated_at included. Call it inside WithTx: it
-// writes through QueryContext (for RETURNING), which the SQLite pool's
-// write serialization does not cover.
-func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, versionID string, now agentplane.Time) ([]string, error) {
-	return q.updateSlots(ctx, numbers, inbound, outbound, func(col string) string {
-		return `UPDATE phone_numbers SET ` + col + ` = $3, updated_at = $4
-			WHERE organization_id = $1 AND ` + q.d.inList("phone_number", 2) + ` AND (` + col + ` IS NULL OR ` + col + ` <> $3)
-			RETURNING phone_number`
-	}, orgID, listParam(numbers), versionID, now.Millis())
+// the numbers whose slots changed, as they are now, sorted: a slot already
+// pinning versionID is left alone, and a number with nothing to change
+// keeps its updated_at. Both slots move in one statement. Call it inside
+// WithTx: it writes through QueryContext (for RETURNING), which the SQLite
+// pool's write serialization does not cover.
+func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, versionID string, now agentplane.Time) ([]agentplane.PhoneNumber, error) {
+	if len(numbers) == 0 || !inbound && !outbound {
+		return nil, nil
+	}
+	return q.updateSlots(ctx, `UPDATE phone_numbers SET
+		inbound_agent_version_id = CASE WHEN $5 THEN $3 ELSE inbound_agent_version_id END,
+		outbound_agent_version_id = CASE WHEN $6 THEN $3 ELSE outbound_agent_version_id END,
+		updated_at = $4
+		WHERE organization_id = $1 AND `+q.d.inList("phone_number", 2)+`
+		AND (($5 AND (inbound_agent_version_id IS NULL OR inbound_agent_version_id <> $3))
+			OR ($6 AND (outbound_agent_version_id IS NULL OR outbound_agent_version_id <> $3)))`+slotReturning,
+		orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
 }
 
 // UnpinSlots clears the slot(s) of orgID's numbers that currently pin a
 // version (any version) of agentID, and returns the numbers whose slots
-// changed (sorted). A slot pinning another agent's version, or nothing,
-// is left alone. Call it inside WithTx, as PinSlots.
-func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, agentID string, now agentplane.Time) ([]string, error) {
-	return q.updateSlots(ctx, numbers, inbound, outbound, func(col string) string {
-		return `UPDATE phone_numbers SET ` + col + ` = NULL, updated_at = $4
-			WHERE organization_id = $1 AND ` + q.d.inList("phone_number", 2) + `
-			AND ` + col + ` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $3)
-			RETURNING phone_number`
-	}, orgID, listParam(numbers), agentID, now.Millis())
-}
-
-// updateSlots runs the UPDATE … RETURNING phone_number that stmt renders
-// for each slot asked for, and returns the union of the numbers returned:
-// a number counts as changed when either of its slots did.
-func (q *Queries) updateSlots(ctx context.Context, numbers []string, inbound, outbound bool, stmt func(col string) string, args ...any) ([]string, error) {
-	if len(numbers) == 0 {
+// changed, as they are now, sorted. A slot pinning another agent's version,
+// or nothing, is left alone. Call it inside WithTx, as PinSlots.
+func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string, inbound, outbound bool, agentID string, now agentplane.Time) ([]agentplane.PhoneNumber, error) {
+	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	changed := map[string]struct{}{}
-	for i, on := range [2]bool{inbound, outbound} {
-		if !on {
-			continue
-		}
-		rows, err := q.q.QueryContext(ctx, stmt(slotColumns[i]), args...)
-		if err != nil {
-			return nil, fmt.Errorf("update slots: %w", err)
-		}
-		got, err := collectSet(rows)
-		if err != nil {
-			return nil, fmt.Errorf("update slots: %w", err)
-		}
-		maps.Copy(changed, got)
+	const ofAgent = ` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $3)`
+	return q.updateSlots(ctx, `UPDATE phone_numbers SET
+		inbound_agent_version_id = CASE WHEN $5 AND inbound_agent_version_id`+ofAgent+` THEN NULL ELSE inbound_agent_version_id END,
+		outbound_agent_version_id = CASE WHEN $6 AND outbound_agent_version_id`+ofAgent+` THEN NULL ELSE outbound_agent_version_id END,
+		updated_at = $4
+		WHERE organization_id = $1 AND `+q.d.inList("phone_number", 2)+`
+		AND (($5 AND inbound_agent_version_id`+ofAgent+`) OR ($6 AND outbound_agent_version_id`+ofAgent+`))`+slotReturning,
+		orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
+}
+
+// updateSlots runs an UPDATE … RETURNING slotReturning and returns the
+// rows, sorted by number.
+func (q *Queries) updateSlots(ctx context.Context, stmt string, args ...any) ([]agentplane.PhoneNumber, error) {
+	rows, err := q.q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, fmt.Errorf("update slots: %w", err)
 	}
-	return slices.Sorted(maps.Keys(changed)), nil
+	changed, err := collect(rows, scanPhone)
+	if err != nil {
+		return nil, fmt.Errorf("update slots: %w", err)
+	}
+	slices.SortFunc(changed, func(a, b agentplane.PhoneNumber) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
+	return changed, nil
 }
 
 // collectSet reads a one-column result of strings into a set and closes

@@ -75,15 +75,25 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 	va, va2, vb := newVersion(t, s, agentA), newVersion(t, s, agentA2), newVersion(t, s, agentB)
 	n := newNumbers(t, s, a, "01", 4)
 	theirs := newNumbers(t, s, b, "02", 1)
-	// tx runs a slot update the way the service does, in a transaction.
-	tx := func(f func(q *store.Queries) ([]string, error)) (changed []string, err error) {
+	// tx runs a slot update the way the service does, in a transaction,
+	// and checks that the rows it returns are the numbers as they now read.
+	tx := func(f func(q *store.Queries) ([]agentplane.PhoneNumber, error)) (changed []string, err error) {
+		var rows []agentplane.PhoneNumber
 		err = s.WithTx(ctx(), func(q *store.Queries) error {
-			changed, err = f(q)
+			rows, err = f(q)
 			return err
 		})
+		for _, p := range rows {
+			changed = append(changed, p.PhoneNumber)
+		}
+		if err == nil && len(rows) > 0 {
+			now, rerr := s.GetPhoneNumbers(ctx(), rows[0].OrganizationID, changed)
+			must(t, "re-read the changed numbers", rerr)
+			diff(t, "the changed numbers as returned", rows, now)
+		}
 		return changed, err
 	}
-	_, err := tx(func(q *store.Queries) ([]string, error) {
+	_, err := tx(func(q *store.Queries) ([]agentplane.PhoneNumber, error) {
 		return q.PinSlots(ctx(), b.ID, theirs, true, true, vb.ID, at(1))
 	})
 	must(t, "pin B's number", err)
@@ -111,32 +121,32 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 	type queries = store.Queries
 	for _, step := range []struct {
 		what      string
-		run       func(q *queries) ([]string, error)
+		run       func(q *queries) ([]agentplane.PhoneNumber, error)
 		want, now string
 	}{
-		{"pin inbound", func(q *queries) ([]string, error) {
+		{"pin inbound", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.PinSlots(ctx(), a.ID, []string{n[1], n[0], theirs[0]}, true, false, va.ID, at(10))
 		}, "0 1", "0 a/-@10 1 a/-@10 2 -/-@0 3 -/-@0"},
-		{"pin both", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(20)) },
+		{"pin both", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(20)) },
 			"0 1 2", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
-		{"pin again", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(30)) },
+		{"pin again", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(30)) },
 			"", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
-		{"pin outbound to another agent", func(q *queries) ([]string, error) {
+		{"pin outbound to another agent", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.PinSlots(ctx(), a.ID, n[1:2], false, true, va2.ID, at(40))
 		},
 			"1", "0 a/a@20 1 a/a2@40 2 a/a@20 3 -/-@0"},
-		{"unpin the first agent", func(q *queries) ([]string, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(50)) },
+		{"unpin the first agent", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(50)) },
 			"0 1 2", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"unpin again", func(q *queries) ([]string, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(60)) },
+		{"unpin again", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(60)) },
 			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"unpin inbound only", func(q *queries) ([]string, error) {
+		{"unpin inbound only", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.UnpinSlots(ctx(), a.ID, n, true, false, agentA2.ID, at(70))
 		},
 			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"unpin another organization's number", func(q *queries) ([]string, error) {
+		{"unpin another organization's number", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.UnpinSlots(ctx(), a.ID, theirs, true, true, agentB.ID, at(80))
 		}, "", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"nothing to pin", func(q *queries) ([]string, error) { return q.PinSlots(ctx(), a.ID, nil, true, true, va.ID, at(90)) },
+		{"nothing to pin", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, nil, true, true, va.ID, at(90)) },
 			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
 	} {
 		changed, err := tx(step.run)
