@@ -69,40 +69,25 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	}
 	var changed []agentplane.PhoneNumber
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		// The agent first, as DeleteAgent takes it: one lock order for
-		// every writer of an agent's versions and pins.
-		v, err := q.LockAgentVersion(ctx, c.OrganizationID, agentID, n)
+		// Every statement takes the whole set of numbers at once, so the
+		// transaction (and on SQLite the write lock) lasts as long for
+		// fifty numbers as for one.
+		lock, err := q.LockForPublish(ctx, c.OrganizationID, agentID, n, slices.Concat(pin, unpin))
 		if err != nil {
 			return err
 		}
-		if err := v.PublishGate(); err != nil {
+		if err := lock.Version.PublishGate(); err != nil {
 			return err
 		}
-		// Every statement below takes the whole set of numbers at once,
-		// so the transaction (and on SQLite the write lock) lasts as long
-		// for fifty numbers as for one.
-		if err := q.LockPhoneNumbers(ctx, c.OrganizationID, append(slices.Clone(pin), unpin...)); err != nil {
-			return err
+		if lock.Unregistered != nil {
+			return lock.Unregistered
 		}
-		now := s.stamp()
-		pinned, err := q.PinSlots(ctx, c.OrganizationID, pin, dir.HasInbound(), dir.HasOutbound(), v.ID, now)
-		if err != nil {
-			return err
-		}
-		unpinned, err := q.UnpinSlots(ctx, c.OrganizationID, unpin, dir.HasInbound(), dir.HasOutbound(), agentID, now)
-		if err != nil {
-			return err
-		}
-		v.Published = true
-		if v.PublishedAt == nil {
-			v.PublishedAt = &now
-		}
-		v.UpdatedAt = now
-		if err := q.UpdateVersion(ctx, v); err != nil {
-			return err
-		}
-		changed = inRequestOrder(slices.Concat(pin, unpin), slices.Concat(pinned, unpinned))
-		return nil
+		moved, err := q.Publish(ctx, store.PublishSlots{
+			OrganizationID: c.OrganizationID, AgentID: agentID, VersionID: lock.Version.ID,
+			Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), Now: s.stamp(),
+		})
+		changed = inRequestOrder(slices.Concat(pin, unpin), moved)
+		return err
 	})
 	return changed, err
 }

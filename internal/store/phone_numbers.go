@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,58 +57,43 @@ func (q *Queries) GetPhoneNumber(ctx context.Context, orgID, number string) (age
 // for one number as for fifty (DESIGN.md §6). Each is a no-op on an empty
 // set.
 
-// GetPhoneNumbers returns those of numbers registered in orgID, sorted by
-// number; unregistered ones are simply absent (lock them first to know).
-func (q *Queries) GetPhoneNumbers(ctx context.Context, orgID string, numbers []string) ([]agentplane.PhoneNumber, error) {
-	if len(numbers) == 0 {
-		return nil, nil
-	}
-	rows, err := q.q.QueryContext(ctx, phoneSelect+` WHERE p.organization_id = $1 AND `+q.d.inList("p.phone_number", 2)+
-		` ORDER BY p.phone_number`, orgID, listParam(numbers))
-	if err != nil {
-		return nil, fmt.Errorf("get phone numbers: %w", err)
-	}
-	return collect(rows, scanPhone)
-}
-
-// LockPhoneNumbers locks orgID's numbers (PostgreSQL: FOR UPDATE, taken in
-// sorted order, so concurrent publishes to overlapping sets can't
-// deadlock) and reports the first of them, in sorted order, that is not
-// registered in the organization as ENotFound.
-func (q *Queries) LockPhoneNumbers(ctx context.Context, orgID string, numbers []string) error {
-	if len(numbers) == 0 {
-		return nil
-	}
-	// PostgreSQL locks rows in the order the query yields them (LockRows
-	// sits above the ordering), so ORDER BY is what fixes the lock order.
-	rows, err := q.q.QueryContext(ctx, `SELECT phone_number FROM phone_numbers WHERE organization_id = $1 AND `+
-		q.d.inList("phone_number", 2)+` ORDER BY phone_number`+q.d.forUpdate, orgID, listParam(numbers))
-	if err != nil {
-		return fmt.Errorf("lock phone numbers: %w", err)
-	}
-	found, err := collectSet(rows)
-	if err != nil {
-		return fmt.Errorf("lock phone numbers: %w", err)
-	}
-	for _, n := range slices.Sorted(slices.Values(numbers)) {
-		if _, ok := found[n]; !ok {
-			return agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", n)
-		}
-	}
-	return nil
-}
-
 // slotReturning is phoneSelect's column list for an UPDATE's RETURNING
 // clause: the row as the UPDATE left it, with each slot's agent and
 // version number looked up, so a publish needs no statement to re-read
 // what it changed.
 const slotReturning = ` RETURNING phone_number, organization_id, label, trunk_id, outbound_shareable,
 	inbound_agent_version_id, outbound_agent_version_id,
-	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id),
-	(SELECT version FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id),
-	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id),
-	(SELECT version FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id),
+	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id) AS inbound_agent_id,
+	(SELECT version FROM agent_versions WHERE id = phone_numbers.inbound_agent_version_id) AS inbound_version,
+	(SELECT agent_id FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id) AS outbound_agent_id,
+	(SELECT version FROM agent_versions WHERE id = phone_numbers.outbound_agent_version_id) AS outbound_version,
 	created_at, updated_at`
+
+// pinSQL renders PinSlots' UPDATE with its parameters at the positions
+// given ($1 is the organization), so a publish can embed it in a larger
+// statement.
+func pinSQL(d *dialect, list, version, now, in, out int) string {
+	return fmt.Sprintf(`UPDATE phone_numbers SET
+		inbound_agent_version_id = CASE WHEN $%[4]d THEN $%[2]d ELSE inbound_agent_version_id END,
+		outbound_agent_version_id = CASE WHEN $%[5]d THEN $%[2]d ELSE outbound_agent_version_id END,
+		updated_at = $%[3]d
+		WHERE organization_id = $1 AND %[1]s
+		AND (($%[4]d AND (inbound_agent_version_id IS NULL OR inbound_agent_version_id <> $%[2]d))
+			OR ($%[5]d AND (outbound_agent_version_id IS NULL OR outbound_agent_version_id <> $%[2]d)))`,
+		d.inList("phone_number", list), version, now, in, out) + slotReturning
+}
+
+// unpinSQL renders UnpinSlots' UPDATE as pinSQL does PinSlots'.
+func unpinSQL(d *dialect, list, agent, now, in, out int) string {
+	ofAgent := fmt.Sprintf(` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $%d)`, agent)
+	return fmt.Sprintf(`UPDATE phone_numbers SET
+		inbound_agent_version_id = CASE WHEN $%[3]d AND inbound_agent_version_id%[4]s THEN NULL ELSE inbound_agent_version_id END,
+		outbound_agent_version_id = CASE WHEN $%[5]d AND outbound_agent_version_id%[4]s THEN NULL ELSE outbound_agent_version_id END,
+		updated_at = $%[2]d
+		WHERE organization_id = $1 AND %[1]s
+		AND (($%[3]d AND inbound_agent_version_id%[4]s) OR ($%[5]d AND outbound_agent_version_id%[4]s))`,
+		d.inList("phone_number", list), now, in, ofAgent, out) + slotReturning
+}
 
 // PinSlots points the slot(s) of orgID's numbers at versionID and returns
 // the numbers whose slots changed, as they are now, sorted: a slot already
@@ -121,14 +105,7 @@ func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, 
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	return q.updateSlots(ctx, `UPDATE phone_numbers SET
-		inbound_agent_version_id = CASE WHEN $5 THEN $3 ELSE inbound_agent_version_id END,
-		outbound_agent_version_id = CASE WHEN $6 THEN $3 ELSE outbound_agent_version_id END,
-		updated_at = $4
-		WHERE organization_id = $1 AND `+q.d.inList("phone_number", 2)+`
-		AND (($5 AND (inbound_agent_version_id IS NULL OR inbound_agent_version_id <> $3))
-			OR ($6 AND (outbound_agent_version_id IS NULL OR outbound_agent_version_id <> $3)))`+slotReturning,
-		orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, pinSQL(q.d, 2, 3, 4, 5, 6), orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
 }
 
 // UnpinSlots clears the slot(s) of orgID's numbers that currently pin a
@@ -139,14 +116,7 @@ func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	const ofAgent = ` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $3)`
-	return q.updateSlots(ctx, `UPDATE phone_numbers SET
-		inbound_agent_version_id = CASE WHEN $5 AND inbound_agent_version_id`+ofAgent+` THEN NULL ELSE inbound_agent_version_id END,
-		outbound_agent_version_id = CASE WHEN $6 AND outbound_agent_version_id`+ofAgent+` THEN NULL ELSE outbound_agent_version_id END,
-		updated_at = $4
-		WHERE organization_id = $1 AND `+q.d.inList("phone_number", 2)+`
-		AND (($5 AND inbound_agent_version_id`+ofAgent+`) OR ($6 AND outbound_agent_version_id`+ofAgent+`))`+slotReturning,
-		orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, unpinSQL(q.d, 2, 3, 4, 5, 6), orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
 }
 
 // updateSlots runs an UPDATE … RETURNING slotReturning and returns the
@@ -162,21 +132,6 @@ func (q *Queries) updateSlots(ctx context.Context, stmt string, args ...any) ([]
 	}
 	slices.SortFunc(changed, func(a, b agentplane.PhoneNumber) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
 	return changed, nil
-}
-
-// collectSet reads a one-column result of strings into a set and closes
-// rows.
-func collectSet(rows *sql.Rows) (map[string]struct{}, error) {
-	defer rows.Close()
-	set := map[string]struct{}{}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		set[s] = struct{}{}
-	}
-	return set, rows.Err()
 }
 
 // UpdatePhoneNumber writes label, trunk and shareability.

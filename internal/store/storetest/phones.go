@@ -43,10 +43,40 @@ func newNumbers(t *testing.T, s *store.Store, o agentplane.Organization, prefix 
 // order the set came in, and another organization's number is missing.
 func testPhoneLockBatch(t *testing.T, s *store.Store) {
 	a, b := newOrg(t, s, "a"), newOrg(t, s, "b")
+	agent := createAgent(t, s, newAgent(a, "A", base))
+	v := newVersion(t, s, agent)
 	mine := newNumbers(t, s, a, "01", 3)
 	theirs := newNumbers(t, s, b, "02", 1)
 	lock := func(numbers ...string) error {
-		return s.WithTx(ctx(), func(q *store.Queries) error { return q.LockPhoneNumbers(ctx(), a.ID, numbers) })
+		return s.WithTx(ctx(), func(q *store.Queries) error {
+			l, err := q.LockForPublish(ctx(), a.ID, agent.ID, 1, numbers)
+			if err == nil && l.Version.ID != v.ID {
+				t.Errorf("locked version %s, want %s", l.Version.ID, v.ID)
+			}
+			if err == nil {
+				err = l.Unregistered
+			}
+			return err
+		})
+	}
+	for _, c := range []struct {
+		what    string
+		agentID string
+		n       int
+		message string
+	}{
+		{"another agent", agentplane.NewID(), 1, "agent not found"},
+		{"another version", agent.ID, 2, "version 2 not found"},
+		{"a version past int32", agent.ID, 1 << 40, "version 1099511627776 not found"},
+	} {
+		err := s.WithTx(ctx(), func(q *store.Queries) error {
+			_, err := q.LockForPublish(ctx(), a.ID, c.agentID, c.n, mine)
+			return err
+		})
+		wantCode(t, "lock "+c.what, err, agentplane.ENotFound)
+		if err != nil && !strings.Contains(err.Error(), c.message) {
+			t.Errorf("lock %s: %q, want %q", c.what, err, c.message)
+		}
 	}
 	must(t, "lock registered numbers", lock(mine[2], mine[0], mine[1], mine[0]))
 	must(t, "lock nothing", lock())
@@ -87,7 +117,7 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 			changed = append(changed, p.PhoneNumber)
 		}
 		if err == nil && len(rows) > 0 {
-			now, rerr := s.GetPhoneNumbers(ctx(), rows[0].OrganizationID, changed)
+			now, rerr := getNumbers(t, s, rows[0].OrganizationID, changed)
 			must(t, "re-read the changed numbers", rerr)
 			diff(t, "the changed numbers as returned", rows, now)
 		}
@@ -97,13 +127,13 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 		return q.PinSlots(ctx(), b.ID, theirs, true, true, vb.ID, at(1))
 	})
 	must(t, "pin B's number", err)
-	theirsBefore, err := s.GetPhoneNumbers(ctx(), b.ID, theirs)
+	theirsBefore, err := getNumbers(t, s, b.ID, theirs)
 	must(t, "read B's number", err)
 
 	// state reads n back as "inbound/outbound@updated" per number.
 	state := func() string {
 		t.Helper()
-		got, err := s.GetPhoneNumbers(ctx(), a.ID, slices.Concat([]string{theirs[0], "+14155550399"}, backward(n)))
+		got, err := getNumbers(t, s, a.ID, slices.Concat([]string{theirs[0], "+14155550399"}, backward(n)))
 		must(t, "get phone numbers", err)
 		name := map[string]string{va.ID: "a", va2.ID: "a2"}
 		var out []string
@@ -162,7 +192,7 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 			t.Fatalf("after %s: %s, want %s", step.what, got, step.now)
 		}
 	}
-	theirsAfter, err := s.GetPhoneNumbers(ctx(), b.ID, theirs)
+	theirsAfter, err := getNumbers(t, s, b.ID, theirs)
 	must(t, "read B's number", err)
 	diff(t, "B's number", theirsAfter, theirsBefore)
 }
@@ -172,4 +202,20 @@ func backward(list []string) []string {
 	out := slices.Clone(list)
 	slices.Reverse(out)
 	return out
+}
+
+// getNumbers reads those of numbers registered in org, sorted.
+func getNumbers(t *testing.T, s *store.Store, orgID string, numbers []string) ([]agentplane.PhoneNumber, error) {
+	t.Helper()
+	var out []agentplane.PhoneNumber
+	for _, n := range slices.Sorted(slices.Values(numbers)) {
+		p, err := s.GetPhoneNumber(ctx(), orgID, n)
+		if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
