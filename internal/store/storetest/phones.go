@@ -157,17 +157,25 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 		{"pin inbound", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.PinSlots(ctx(), a.ID, []string{n[1], n[0], theirs[0]}, true, false, va.ID, at(10))
 		}, "0 1", "0 a/-@10 1 a/-@10 2 -/-@0 3 -/-@0"},
-		{"pin both", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(20)) },
+		{"pin both", func(q *queries) ([]agentplane.PhoneNumber, error) {
+			return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(20))
+		},
 			"0 1 2", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
-		{"pin again", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(30)) },
+		{"pin again", func(q *queries) ([]agentplane.PhoneNumber, error) {
+			return q.PinSlots(ctx(), a.ID, n[:3], true, true, va.ID, at(30))
+		},
 			"", "0 a/a@20 1 a/a@20 2 a/a@20 3 -/-@0"},
 		{"pin outbound to another agent", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.PinSlots(ctx(), a.ID, n[1:2], false, true, va2.ID, at(40))
 		},
 			"1", "0 a/a@20 1 a/a2@40 2 a/a@20 3 -/-@0"},
-		{"unpin the first agent", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(50)) },
+		{"unpin the first agent", func(q *queries) ([]agentplane.PhoneNumber, error) {
+			return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(50))
+		},
 			"0 1 2", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"unpin again", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(60)) },
+		{"unpin again", func(q *queries) ([]agentplane.PhoneNumber, error) {
+			return q.UnpinSlots(ctx(), a.ID, n, true, true, agentA.ID, at(60))
+		},
 			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
 		{"unpin inbound only", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.UnpinSlots(ctx(), a.ID, n, true, false, agentA2.ID, at(70))
@@ -176,7 +184,9 @@ func testPhonePinBatch(t *testing.T, s *store.Store) {
 		{"unpin another organization's number", func(q *queries) ([]agentplane.PhoneNumber, error) {
 			return q.UnpinSlots(ctx(), a.ID, theirs, true, true, agentB.ID, at(80))
 		}, "", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
-		{"nothing to pin", func(q *queries) ([]agentplane.PhoneNumber, error) { return q.PinSlots(ctx(), a.ID, nil, true, true, va.ID, at(90)) },
+		{"nothing to pin", func(q *queries) ([]agentplane.PhoneNumber, error) {
+			return q.PinSlots(ctx(), a.ID, nil, true, true, va.ID, at(90))
+		},
 			"", "0 -/-@50 1 -/a2@50 2 -/-@50 3 -/-@0"},
 	} {
 		changed, err := tx(step.run)
