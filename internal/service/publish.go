@@ -67,29 +67,14 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	if err != nil {
 		return nil, err
 	}
-	var changed []agentplane.PhoneNumber
-	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		// Every statement takes the whole set of numbers at once, so the
-		// transaction (and on SQLite the write lock) lasts as long for
-		// fifty numbers as for one.
-		lock, err := q.LockForPublish(ctx, c.OrganizationID, agentID, n, slices.Concat(pin, unpin))
-		if err != nil {
-			return err
-		}
-		if err := lock.Version.PublishGate(); err != nil {
-			return err
-		}
-		if lock.Unregistered != nil {
-			return lock.Unregistered
-		}
-		moved, err := q.Publish(ctx, store.PublishSlots{
-			OrganizationID: c.OrganizationID, AgentID: agentID, VersionID: lock.Version.ID,
-			Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), Now: s.stamp(),
-		})
-		changed = inRequestOrder(slices.Concat(pin, unpin), moved)
-		return err
+	changed, err := s.store.PublishVersion(ctx, store.Publish{
+		OrganizationID: c.OrganizationID, AgentID: agentID, Version: n,
+		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), Now: s.stamp(),
 	})
-	return changed, err
+	if err != nil {
+		return nil, err
+	}
+	return inRequestOrder(slices.Concat(pin, unpin), changed), nil
 }
 
 // inRequestOrder lists the changed numbers, each once, in the order the

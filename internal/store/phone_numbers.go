@@ -70,29 +70,30 @@ const slotReturning = ` RETURNING phone_number, organization_id, label, trunk_id
 	created_at, updated_at`
 
 // pinSQL renders PinSlots' UPDATE with its parameters at the positions
-// given ($1 is the organization), so a publish can embed it in a larger
-// statement.
-func pinSQL(d *dialect, list, version, now, in, out int) string {
+// given ($1 is the organization) and the version id as an expression, so a
+// publish can embed it in a larger statement; guard is ANDed to its
+// WHERE.
+func pinSQL(d *dialect, list int, version string, now, in, out int, guard string) string {
 	return fmt.Sprintf(`UPDATE phone_numbers SET
-		inbound_agent_version_id = CASE WHEN $%[4]d THEN $%[2]d ELSE inbound_agent_version_id END,
-		outbound_agent_version_id = CASE WHEN $%[5]d THEN $%[2]d ELSE outbound_agent_version_id END,
+		inbound_agent_version_id = CASE WHEN $%[4]d THEN %[2]s ELSE inbound_agent_version_id END,
+		outbound_agent_version_id = CASE WHEN $%[5]d THEN %[2]s ELSE outbound_agent_version_id END,
 		updated_at = $%[3]d
-		WHERE organization_id = $1 AND %[1]s
-		AND (($%[4]d AND (inbound_agent_version_id IS NULL OR inbound_agent_version_id <> $%[2]d))
-			OR ($%[5]d AND (outbound_agent_version_id IS NULL OR outbound_agent_version_id <> $%[2]d)))`,
-		d.inList("phone_number", list), version, now, in, out) + slotReturning
+		WHERE organization_id = $1 AND %[1]s%[6]s
+		AND (($%[4]d AND (inbound_agent_version_id IS NULL OR inbound_agent_version_id <> %[2]s))
+			OR ($%[5]d AND (outbound_agent_version_id IS NULL OR outbound_agent_version_id <> %[2]s)))`,
+		d.inList("phone_number", list), version, now, in, out, guard) + slotReturning
 }
 
 // unpinSQL renders UnpinSlots' UPDATE as pinSQL does PinSlots'.
-func unpinSQL(d *dialect, list, agent, now, in, out int) string {
+func unpinSQL(d *dialect, list, agent, now, in, out int, guard string) string {
 	ofAgent := fmt.Sprintf(` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $%d)`, agent)
 	return fmt.Sprintf(`UPDATE phone_numbers SET
 		inbound_agent_version_id = CASE WHEN $%[3]d AND inbound_agent_version_id%[4]s THEN NULL ELSE inbound_agent_version_id END,
 		outbound_agent_version_id = CASE WHEN $%[5]d AND outbound_agent_version_id%[4]s THEN NULL ELSE outbound_agent_version_id END,
 		updated_at = $%[2]d
-		WHERE organization_id = $1 AND %[1]s
+		WHERE organization_id = $1 AND %[1]s%[6]s
 		AND (($%[3]d AND inbound_agent_version_id%[4]s) OR ($%[5]d AND outbound_agent_version_id%[4]s))`,
-		d.inList("phone_number", list), now, in, ofAgent, out) + slotReturning
+		d.inList("phone_number", list), now, in, ofAgent, out, guard) + slotReturning
 }
 
 // PinSlots points the slot(s) of orgID's numbers at versionID and returns
@@ -105,7 +106,7 @@ func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, 
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	return q.updateSlots(ctx, pinSQL(q.d, 2, 3, 4, 5, 6), orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, pinSQL(q.d, 2, "$3", 4, 5, 6, ""), orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
 }
 
 // UnpinSlots clears the slot(s) of orgID's numbers that currently pin a
@@ -116,7 +117,7 @@ func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	return q.updateSlots(ctx, unpinSQL(q.d, 2, 3, 4, 5, 6), orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, unpinSQL(q.d, 2, 3, 4, 5, 6, ""), orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
 }
 
 // updateSlots runs an UPDATE … RETURNING slotReturning and returns the

@@ -2,24 +2,280 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/agentplane/agentplane"
 )
 
-// A publish locks its agent, version and numbers, then moves slots and
-// marks the version published. On PostgreSQL each statement is a round
-// trip, and every round trip between the first lock and the commit is time
-// other publishes of the agent (or of its numbers) wait: with the host's
-// cores busy each one costs a scheduling delay on both sides, and at 100
-// publishes/s eight of them queued publishes without bound (docs/
-// performance.md). So a publish locks everything in one statement and
-// writes everything in one more; on SQLite, where statements are calls
-// into the same process, the writes stay separate statements.
+// Publish is one publish (SPEC §8): pin Pin's slots to the version, clear
+// Unpin's slots where they hold a version of the agent, mark the version
+// published.
+type Publish struct {
+	OrganizationID, AgentID string
+	Version                 int
+	// Pin and Unpin are disjoint, without repeats.
+	Pin, Unpin        []string
+	Inbound, Outbound bool
+	Now               agentplane.Time
+}
+
+// PublishVersion carries out p in one transaction: it locks the agent, the
+// version and the numbers (in that order: the agent first, as every writer
+// of an agent's versions and pins takes it; numbers sorted, so publishes
+// to overlapping sets can't deadlock), refuses a missing agent or version,
+// a version that fails agentplane.Version.PublishGate, or else the first
+// unregistered number (sorted), and otherwise returns the numbers whose
+// slots changed, as they are now. A refused publish changes nothing.
+//
+// On PostgreSQL the whole publish is one round trip. Every round trip
+// between a publish's first lock and its commit is time the next publish
+// of that agent or those numbers waits, and with the host's cores busy
+// each one costs a scheduling delay on both sides: at 100 publishes/s on
+// a busy two-core host, five of them queued publishes without bound
+// (docs/performance.md). On SQLite statements are calls into this process
+// and the publish is an ordinary transaction.
+func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.PhoneNumber, error) {
+	if p.Version < 1 || p.Version > math.MaxInt32 {
+		// Past PostgreSQL's integer column: no such version, not an error.
+		return nil, s.versionNotFound(ctx, p)
+	}
+	if s.engine == Postgres {
+		return s.publishPipelined(ctx, p)
+	}
+	var changed []agentplane.PhoneNumber
+	err := s.WithTx(ctx, func(q *Queries) error {
+		lock, err := q.lockForPublish(ctx, p)
+		if err != nil {
+			return err
+		}
+		if err := lock.refusal(); err != nil {
+			return err
+		}
+		pinned, err := q.PinSlots(ctx, p.OrganizationID, p.Pin, p.Inbound, p.Outbound, lock.version.ID, p.Now)
+		if err != nil {
+			return err
+		}
+		unpinned, err := q.UnpinSlots(ctx, p.OrganizationID, p.Unpin, p.Inbound, p.Outbound, p.AgentID, p.Now)
+		if err != nil {
+			return err
+		}
+		res, err := q.q.ExecContext(ctx, `UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $3),
+			updated_at = $3 WHERE organization_id = $1 AND id = $2`, p.OrganizationID, lock.version.ID, p.Now.Millis())
+		if err := affectedOne(res, err, "version not found"); err != nil {
+			return err
+		}
+		changed = slices.Concat(pinned, unpinned)
+		return nil
+	})
+	return changed, err
+}
+
+// publishLock is what a publish's locking statement found.
+type publishLock struct {
+	found      bool // the agent has the version
+	version    agentplane.Version
+	registered []string // those of the numbers registered in the organization, sorted
+	p          Publish
+}
+
+// refusal is why the publish must not go ahead, or nil.
+func (l publishLock) refusal() error {
+	if err := l.version.PublishGate(); err != nil {
+		return err
+	}
+	for _, num := range slices.Sorted(slices.Values(slices.Concat(l.p.Pin, l.p.Unpin))) {
+		if _, ok := slices.BinarySearch(l.registered, num); !ok {
+			return agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", num)
+		}
+	}
+	return nil
+}
+
+// lockSQL locks the agent and its version and, in a sub-select of that
+// row (so only once they are locked), the numbers: $1 organization, $2
+// agent, $3 version number, $4 the numbers (listParam).
+func lockSQL(d *dialect) string {
+	agg := `json_group_array(phone_number)`
+	if d.engine == Postgres {
+		agg = `coalesce(json_agg(phone_number), '[]')::text`
+	}
+	return `WITH av AS (SELECT ` + qualified("v", versionColumns) + ` FROM agents a
+		JOIN agent_versions v ON v.organization_id = a.organization_id AND v.agent_id = a.id AND v.version = $3
+		WHERE a.organization_id = $1 AND a.id = $2` + d.forUpdate + `)
+		SELECT av.*, (SELECT ` + agg + ` FROM (SELECT phone_number FROM phone_numbers
+			WHERE organization_id = $1 AND ` + d.inList("phone_number", 4) + ` ORDER BY phone_number` + d.forUpdate + `) n)
+		FROM av`
+}
+
+func (q *Queries) lockForPublish(ctx context.Context, p Publish) (publishLock, error) {
+	l, err := scanLock(q.q.QueryRowContext(ctx, lockSQL(q.d), p.OrganizationID, p.AgentID, p.Version,
+		listParam(slices.Concat(p.Pin, p.Unpin))), p)
+	if errNoRows(err) {
+		return l, notFoundIn(ctx, q, p)
+	}
+	return l, err
+}
+
+// scanLock reads lockSQL's row.
+func scanLock(row interface{ Scan(...any) error }, p Publish) (publishLock, error) {
+	l := publishLock{p: p}
+	var registered string
+	v, err := scanVersion(scanExtra{row, []any{&registered}})
+	if err != nil {
+		return l, err
+	}
+	l.found, l.version = true, v
+	if err := json.Unmarshal([]byte(registered), &l.registered); err != nil {
+		return l, fmt.Errorf("lock for publish: %w", err)
+	}
+	return l, nil
+}
+
+// versionNotFound says which of the agent and its version is missing.
+func (s *Store) versionNotFound(ctx context.Context, p Publish) error {
+	return notFoundIn(ctx, &s.Queries, p)
+}
+
+// notFoundIn says which of the agent and its version is missing: only a
+// failing publish pays for asking.
+func notFoundIn(ctx context.Context, q *Queries, p Publish) error {
+	if _, err := q.GetAgent(ctx, p.OrganizationID, p.AgentID); err != nil {
+		return err
+	}
+	return agentplane.Errorf(agentplane.ENotFound, "version %d not found", p.Version)
+}
+
+// publishWriteSQL is the publish's writes as one statement, for
+// PostgreSQL: the UPDATEs of PinSlots, UnpinSlots and the version as
+// data-modifying WITH queries (pin and unpin touch disjoint numbers, so no
+// row is updated twice), each guarded by ok, which holds the version's id
+// only if the publish may go ahead: the version passes the gate (the rule
+// of agentplane.Version.PublishGate, which publishPipelined then applies to
+// the locked row to say why not, and checks the two agree) and every
+// number is registered. $1
+// organization, $2 agent, $3 version number, $4 now, $5 pin list, $6 unpin
+// list, $7 inbound, $8 outbound, $9 how many numbers there are. The first
+// column counts the versions published (0 or 1); the rest is a changed
+// number, NULL when none changed.
+func publishWriteSQL(d *dialect) string {
+	const (
+		version = `(SELECT id FROM ok)`
+		guard   = ` AND EXISTS (SELECT 1 FROM ok)`
+	)
+	return `WITH ok AS (SELECT id FROM agent_versions
+			WHERE organization_id = $1 AND agent_id = $2 AND version = $3
+			AND instructions_status <> 'generating' AND NOT (instructions_dirty AND NOT instructions_manually_edited)
+			AND (SELECT count(*) FROM phone_numbers WHERE organization_id = $1
+				AND (` + d.inList("phone_number", 5) + ` OR ` + d.inList("phone_number", 6) + `)) = $9),
+		pin AS (` + pinSQL(d, 5, version, 4, 7, 8, guard) + `),
+		unpin AS (` + unpinSQL(d, 6, 2, 4, 7, 8, guard) + `),
+		published AS (UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $4), updated_at = $4
+			WHERE organization_id = $1 AND id = ` + version + ` RETURNING id)
+		SELECT n.n, c.* FROM (SELECT count(*) AS n FROM published) n
+		LEFT JOIN (SELECT * FROM pin UNION ALL SELECT * FROM unpin) c ON TRUE`
+}
+
+// publishPipelined is PublishVersion on PostgreSQL: the locking statement
+// and the guarded writes go to the server together, as a pipeline that
+// ends in one Sync, so they run in one implicit transaction (an error in
+// either rolls back both) and the locks are held for no round trip at
+// all. The writes' snapshot is taken after the locks were granted, so they
+// see every number and version as the locks found them.
+func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.PhoneNumber, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer conn.Close()
+	var (
+		lock      publishLock
+		published int64
+		changed   []agentplane.PhoneNumber
+	)
+	err = conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		b.Queue(lockSQL(s.d), p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
+		b.Queue(publishWriteSQL(s.d), p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
+			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin))
+		s.counter.Add(int64(b.Len()))
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		defer br.Close()
+		var err error
+		if lock, err = scanLock(br.QueryRow(), p); err != nil && !errNoRows(err) {
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			ph, err := scanPublished(rows, &published)
+			if err != nil {
+				return err
+			}
+			if ph != nil {
+				changed = append(changed, *ph)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", mapErr(err))
+	}
+	if !lock.found {
+		return nil, s.versionNotFound(ctx, p)
+	}
+	refusal := lock.refusal()
+	switch {
+	case refusal != nil && published == 0:
+		return nil, refusal
+	case refusal == nil && published == 1:
+		slices.SortFunc(changed, func(a, b agentplane.PhoneNumber) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
+		return changed, nil
+	default:
+		// The SQL's guard and gate disagree: a bug, never a client's fault.
+		return nil, fmt.Errorf("publish: the statement published %d versions, the gate says %v", published, refusal)
+	}
+}
+
+// scanPublished reads a row of publishWriteSQL: the count of versions
+// published into *published and the changed number, nil when the row has
+// none.
+func scanPublished(row interface{ Scan(...any) error }, published *int64) (*agentplane.PhoneNumber, error) {
+	var (
+		p                       agentplane.PhoneNumber
+		number, org             sql.NullString
+		shareable               sql.NullBool
+		inAgent, outAgent       *string
+		inVersion, outVersion   *int
+		created, upd            sql.NullInt64
+		label, trunk, inV, outV *string
+	)
+	if err := row.Scan(published, &number, &org, &label, &trunk, &shareable, &inV, &outV,
+		&inAgent, &inVersion, &outAgent, &outVersion, &created, &upd); err != nil {
+		return nil, err
+	}
+	if !number.Valid {
+		return nil, nil
+	}
+	p = agentplane.PhoneNumber{PhoneNumber: number.String, OrganizationID: org.String, Label: label, TrunkID: trunk,
+		OutboundShareable: shareable.Bool, InboundAgentVersionID: inV, OutboundAgentVersionID: outV,
+		InboundAgentID: inAgent, InboundVersion: inVersion, OutboundAgentID: outAgent, OutboundVersion: outVersion,
+		CreatedAt: agentplane.TimeFromMillis(created.Int64), UpdatedAt: agentplane.TimeFromMillis(upd.Int64)}
+	return &p, nil
+}
 
 // qualified prefixes every column of a column list with table alias t.
 func qualified(t, columns string) string {
@@ -30,69 +286,6 @@ func qualified(t, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// PublishLock is what LockForPublish found.
-type PublishLock struct {
-	Version agentplane.Version
-	// Unregistered is ENotFound naming the first number (in sorted order)
-	// not registered in the organization; nil when every one is.
-	Unregistered error
-}
-
-// LockForPublish locks orgID's agent, its version n and those of numbers
-// registered in the organization for the rest of the transaction, in that
-// order (the agent first, as every writer of an agent's versions and pins
-// takes it; numbers sorted, so publishes to overlapping sets can't
-// deadlock), in one statement. A missing agent or version is ENotFound.
-func (q *Queries) LockForPublish(ctx context.Context, orgID, agentID string, n int, numbers []string) (PublishLock, error) {
-	if n < 1 || n > math.MaxInt32 {
-		// Past PostgreSQL's integer column: no such version, not an error.
-		return PublishLock{}, q.versionNotFound(ctx, orgID, agentID, n)
-	}
-	// The numbers are read in a sub-select of the agent's row, so they are
-	// locked only once the agent and version are.
-	agg := `json_group_array(phone_number)`
-	if q.d.engine == Postgres {
-		agg = `coalesce(json_agg(phone_number), '[]')::text`
-	}
-	row := q.q.QueryRowContext(ctx, `WITH av AS (SELECT `+qualified("v", versionColumns)+` FROM agents a
-		JOIN agent_versions v ON v.organization_id = a.organization_id AND v.agent_id = a.id AND v.version = $3
-		WHERE a.organization_id = $1 AND a.id = $2`+q.d.forUpdate+`)
-		SELECT av.*, (SELECT `+agg+` FROM (SELECT phone_number FROM phone_numbers
-			WHERE organization_id = $1 AND `+q.d.inList("phone_number", 4)+` ORDER BY phone_number`+q.d.forUpdate+`) n)
-		FROM av`, orgID, agentID, n, listParam(numbers))
-	var (
-		lock  PublishLock
-		found string
-	)
-	v, err := scanVersion(scanExtra{row, []any{&found}})
-	if errNoRows(err) {
-		return lock, q.versionNotFound(ctx, orgID, agentID, n)
-	} else if err != nil {
-		return lock, err
-	}
-	lock.Version = v
-	var registered []string
-	if err := json.Unmarshal([]byte(found), &registered); err != nil {
-		return lock, fmt.Errorf("lock for publish: %w", err)
-	}
-	for _, num := range slices.Sorted(slices.Values(numbers)) {
-		if _, ok := slices.BinarySearch(registered, num); !ok {
-			lock.Unregistered = agentplane.Errorf(agentplane.ENotFound, "phone number %s is not registered in this organization", num)
-			break
-		}
-	}
-	return lock, nil
-}
-
-// versionNotFound says which of the agent and its version n is missing:
-// only a failing publish pays for asking.
-func (q *Queries) versionNotFound(ctx context.Context, orgID, agentID string, n int) error {
-	if _, err := q.LockAgent(ctx, orgID, agentID); err != nil {
-		return err
-	}
-	return agentplane.Errorf(agentplane.ENotFound, "version %d not found", n)
-}
-
 // scanExtra scans a row into a scanner's destinations followed by extra
 // ones, so a scan function can read a row with more columns after its own.
 type scanExtra struct {
@@ -101,65 +294,3 @@ type scanExtra struct {
 }
 
 func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
-
-// PublishSlots is one publish's slot changes (after LockForPublish).
-type PublishSlots struct {
-	OrganizationID, AgentID, VersionID string
-	// Pin numbers get VersionID in the slots named; Unpin numbers have
-	// those slots cleared where they hold a version of AgentID.
-	Pin, Unpin        []string
-	Inbound, Outbound bool
-	Now               agentplane.Time
-}
-
-// Publish moves the slots of p and marks its version published
-// (published_at set the first time only), and returns the numbers whose
-// slots changed, as they are now: on PostgreSQL in one statement, on
-// SQLite in up to three.
-func (q *Queries) Publish(ctx context.Context, p PublishSlots) ([]agentplane.PhoneNumber, error) {
-	if q.d.engine == Postgres {
-		return q.publishOne(ctx, p)
-	}
-	pinned, err := q.PinSlots(ctx, p.OrganizationID, p.Pin, p.Inbound, p.Outbound, p.VersionID, p.Now)
-	if err != nil {
-		return nil, err
-	}
-	unpinned, err := q.UnpinSlots(ctx, p.OrganizationID, p.Unpin, p.Inbound, p.Outbound, p.AgentID, p.Now)
-	if err != nil {
-		return nil, err
-	}
-	if err := q.markPublished(ctx, p.OrganizationID, p.VersionID, p.Now); err != nil {
-		return nil, err
-	}
-	return append(pinned, unpinned...), nil
-}
-
-// markPublishedSQL renders the version's half of a publish with its
-// parameters at the positions given ($1 is the organization).
-func markPublishedSQL(version, now int) string {
-	return fmt.Sprintf(`UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $%[2]d),
-		updated_at = $%[2]d WHERE organization_id = $1 AND id = $%[1]d`, version, now)
-}
-
-func (q *Queries) markPublished(ctx context.Context, orgID, versionID string, now agentplane.Time) error {
-	res, err := q.q.ExecContext(ctx, markPublishedSQL(2, 3), orgID, versionID, now.Millis())
-	return affectedOne(res, err, "version not found")
-}
-
-// publishOne is Publish on PostgreSQL: the statements of PinSlots,
-// UnpinSlots and markPublished as data-modifying WITH queries of one
-// statement (pin and unpin touch disjoint numbers, so no row is updated
-// twice). Its snapshot is taken after LockForPublish's locks were granted,
-// so every version its RETURNING looks up is visible to it.
-func (q *Queries) publishOne(ctx context.Context, p PublishSlots) ([]agentplane.PhoneNumber, error) {
-	rows, err := q.q.QueryContext(ctx, `WITH pin AS (`+pinSQL(q.d, 2, 3, 4, 5, 6)+`),
-		unpin AS (`+unpinSQL(q.d, 7, 8, 4, 9, 10)+`),
-		published AS (`+markPublishedSQL(3, 4)+` RETURNING id)
-		SELECT * FROM pin UNION ALL SELECT * FROM unpin`,
-		p.OrganizationID, listParam(p.Pin), p.VersionID, p.Now.Millis(), p.Inbound, p.Outbound,
-		listParam(p.Unpin), p.AgentID, p.Inbound, p.Outbound)
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
-	}
-	return collect(rows, scanPhone)
-}

@@ -38,60 +38,87 @@ func newNumbers(t *testing.T, s *store.Store, o agentplane.Organization, prefix 
 	return out
 }
 
-// testPhoneLockBatch: one call checks a whole set; the error names the
-// first number missing from the organization in sorted order, whatever
-// order the set came in, and another organization's number is missing.
+// testPhoneLockBatch: a publish checks its whole set at once; a refusal
+// names the first number missing from the organization in sorted order,
+// whatever order the set came in (another organization's number is
+// missing too), or the gate's reason, or the missing agent or version, and
+// changes nothing; the gate sees the version as locked.
 func testPhoneLockBatch(t *testing.T, s *store.Store) {
 	a, b := newOrg(t, s, "a"), newOrg(t, s, "b")
 	agent := createAgent(t, s, newAgent(a, "A", base))
 	v := newVersion(t, s, agent)
 	mine := newNumbers(t, s, a, "01", 3)
 	theirs := newNumbers(t, s, b, "02", 1)
-	lock := func(numbers ...string) error {
-		return s.WithTx(ctx(), func(q *store.Queries) error {
-			l, err := q.LockForPublish(ctx(), a.ID, agent.ID, 1, numbers)
-			if err == nil && l.Version.ID != v.ID {
-				t.Errorf("locked version %s, want %s", l.Version.ID, v.ID)
+	publish := func(agentID string, n int, pin []string, gated func(*agentplane.Version)) ([]agentplane.PhoneNumber, error) {
+		w := v
+		if gated != nil {
+			gated(&w)
+		}
+		must(t, "set the version's instructions", s.UpdateVersion(ctx(), w))
+		return s.PublishVersion(ctx(), store.Publish{OrganizationID: a.ID, AgentID: agentID, Version: n, Pin: pin,
+			Inbound: true, Now: at(5)})
+	}
+	generating := func(w *agentplane.Version) { w.InstructionsStatus = agentplane.InstructionsGenerating }
+	stale := func(w *agentplane.Version) { w.InstructionsDirty = true }
+	unchanged := func(what string) {
+		t.Helper()
+		got, err := s.GetVersion(ctx(), a.ID, agent.ID, 1, false)
+		must(t, what+": read the version", err)
+		if got.Published {
+			t.Errorf("%s published the version", what)
+		}
+		now, err := getNumbers(t, s, a.ID, mine)
+		must(t, what+": read the numbers", err)
+		for _, p := range now {
+			if p.InboundAgentVersionID != nil || !p.UpdatedAt.Equal(base.Time) {
+				t.Errorf("%s changed %s", what, p.PhoneNumber)
 			}
-			if err == nil {
-				err = l.Unregistered
-			}
-			return err
-		})
+		}
 	}
 	for _, c := range []struct {
 		what    string
 		agentID string
 		n       int
+		pin     []string
+		gated   func(*agentplane.Version)
+		code    agentplane.ErrorCode
 		message string
 	}{
-		{"another agent", agentplane.NewID(), 1, "agent not found"},
-		{"another version", agent.ID, 2, "version 2 not found"},
-		{"a version past int32", agent.ID, 1 << 40, "version 1099511627776 not found"},
+		{"another agent", agentplane.NewID(), 1, mine, nil, agentplane.ENotFound, "agent not found"},
+		{"another version", agent.ID, 2, mine, nil, agentplane.ENotFound, "version 2 not found"},
+		{"a version past int32", agent.ID, 1 << 40, mine, nil, agentplane.ENotFound, "version 1099511627776 not found"},
+		{"unregistered numbers", agent.ID, 1, []string{mine[1], "+14155550399", mine[0], "+14155550398"}, nil, agentplane.ENotFound, "+14155550398"},
+		{"another organization's number", agent.ID, 1, []string{mine[0], theirs[0]}, nil, agentplane.ENotFound, theirs[0]},
+		{"instructions being generated", agent.ID, 1, mine, generating, agentplane.EConflict, "being generated"},
+		{"stale instructions", agent.ID, 1, mine, stale, agentplane.EConflict, "stale"},
+		{"the gate before a missing number", agent.ID, 1, []string{"+14155550399"}, stale, agentplane.EConflict, "stale"},
 	} {
-		err := s.WithTx(ctx(), func(q *store.Queries) error {
-			_, err := q.LockForPublish(ctx(), a.ID, c.agentID, c.n, mine)
-			return err
-		})
-		wantCode(t, "lock "+c.what, err, agentplane.ENotFound)
+		changed, err := publish(c.agentID, c.n, c.pin, c.gated)
+		wantCode(t, "publish refused by "+c.what, err, c.code)
 		if err != nil && !strings.Contains(err.Error(), c.message) {
-			t.Errorf("lock %s: %q, want %q", c.what, err, c.message)
+			t.Errorf("publish refused by %s: %q, want %q", c.what, err, c.message)
 		}
+		if changed != nil {
+			t.Errorf("publish refused by %s reported changes %v", c.what, changed)
+		}
+		unchanged("a publish refused by " + c.what)
 	}
-	must(t, "lock registered numbers", lock(mine[2], mine[0], mine[1], mine[0]))
-	must(t, "lock nothing", lock())
-	for _, c := range []struct {
-		set     []string
-		missing string
-	}{
-		{[]string{mine[1], "+14155550399", mine[0], "+14155550398"}, "+14155550398"},
-		{[]string{mine[0], theirs[0]}, theirs[0]},
-	} {
-		err := lock(c.set...)
-		wantCode(t, fmt.Sprint("lock ", c.set), err, agentplane.ENotFound)
-		if !strings.Contains(err.Error(), c.missing) {
-			t.Errorf("lock %v: %q does not name %s", c.set, err, c.missing)
-		}
+	// Stale but edited by hand passes the gate.
+	edited := func(w *agentplane.Version) { w.InstructionsDirty, w.InstructionsManuallyEdited = true, true }
+	changed, err := publish(agent.ID, 1, []string{mine[2], mine[0], mine[1]}, edited)
+	must(t, "publish", err)
+	if len(changed) != 3 {
+		t.Errorf("publish changed %d numbers, want 3", len(changed))
+	}
+	got, err := s.GetVersion(ctx(), a.ID, agent.ID, 1, false)
+	must(t, "read the version", err)
+	if !got.Published || got.PublishedAt == nil || !got.PublishedAt.Equal(at(5).Time) {
+		t.Errorf("after the publish the version is %+v, want published at %v", got, at(5))
+	}
+	changed, err = publish(agent.ID, 1, nil, edited)
+	must(t, "publish to no numbers", err)
+	if len(changed) != 0 {
+		t.Errorf("a publish to no numbers changed %v", changed)
 	}
 }
 
