@@ -20,8 +20,15 @@ func scanWidget(row interface{ Scan(...any) error }) (agentplane.WebWidget, erro
 	if err != nil {
 		return w, err
 	}
+	return w, finishWidget(&w, domains, config, created, upd)
+}
+
+// finishWidget sets the fields of w that need converting from their
+// stored form (a list read with scanWidget and the agent detail's embed
+// share it, so both render a widget alike).
+func finishWidget(w *agentplane.WebWidget, domains, config []byte, created, upd int64) error {
 	if err := json.Unmarshal(domains, &w.Domains); err != nil {
-		return w, fmt.Errorf("widget %s domains: %w", w.ID, err)
+		return fmt.Errorf("widget %s domains: %w", w.ID, err)
 	}
 	if w.Domains == nil {
 		w.Domains = []string{}
@@ -31,7 +38,7 @@ func scanWidget(row interface{ Scan(...any) error }) (agentplane.WebWidget, erro
 	}
 	w.Config = config
 	w.CreatedAt, w.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
-	return w, nil
+	return nil
 }
 
 func widgetArgs(w agentplane.WebWidget) (domains, config string, err error) {
