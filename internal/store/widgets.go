@@ -124,16 +124,6 @@ func (q *Queries) ListWidgets(ctx context.Context, orgID, agentID string, p agen
 	})
 }
 
-// AgentWidgets lists the agent's widgets (the agent's GET embed).
-func (q *Queries) AgentWidgets(ctx context.Context, orgID, agentID string) ([]agentplane.WebWidget, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+widgetColumns+` FROM web_widgets WHERE organization_id = $1 AND agent_id = $2
-		ORDER BY created_at DESC, id DESC`, orgID, agentID)
-	if err != nil {
-		return nil, fmt.Errorf("agent widgets: %w", err)
-	}
-	return collect(rows, scanWidget)
-}
-
 // GetVersionByID returns orgID's version by its id.
 func (q *Queries) GetVersionByID(ctx context.Context, orgID, id string) (agentplane.Version, error) {
 	v, err := scanVersion(q.q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agent_versions WHERE organization_id = $1 AND id = $2`, orgID, id))
