@@ -1,139 +1,127 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/agentplane/agentplane"
 )
 
-// The agent detail's embeds arrive as JSON built in SQL (agent_detail.go)
-// with times as epoch milliseconds, as they are stored; these types read
-// them into the domain types, which render times as RFC 3339. Each embeds
-// its domain type and shadows only the members stored differently, so
-// every other member keeps the domain type's JSON name.
+// The agent detail's embeds arrive as JSON rows built in SQL
+// (agent_detail.go), times as the epoch milliseconds they are stored as.
+// Each reader takes a row's columns in the order buildAgentDetailSQL
+// lists them.
 
-type versionEmbed struct {
-	agentplane.VersionSummary
-	PublishedAt *int64 `json:"published_at"`
-	CreatedAt   int64  `json:"created_at"`
-	UpdatedAt   int64  `json:"updated_at"`
-}
-
-type phoneEmbed struct {
-	agentplane.PhoneNumber
-	CreatedAt int64 `json:"created_at"`
-	UpdatedAt int64 `json:"updated_at"`
-}
-
-type widgetEmbed struct {
-	agentplane.WebWidget
-	Domains   json.RawMessage `json:"domains"`
-	Config    json.RawMessage `json:"config"`
-	CreatedAt int64           `json:"created_at"`
-	UpdatedAt int64           `json:"updated_at"`
-}
-
-type sipEmbed struct {
-	SIPURI     string `json:"sip_uri"`
-	DeployedAt int64  `json:"deployed_at"`
-}
-
-type counterEmbed struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-}
-
-// decodeEmbed reads a JSON array of E and converts each element; an empty
-// array is an empty, non-nil slice, which renders as [].
-func decodeEmbed[E, T any](what string, raw []byte, conv func(E) (T, error)) ([]T, error) {
-	var rows []E
-	if err := json.Unmarshal(raw, &rows); err != nil {
-		return nil, fmt.Errorf("agent detail %s: %w", what, err)
+// readRows reads an array of rows with row, which reads one row's columns;
+// no rows is an empty, non-nil slice, which renders as []. The readers
+// below take the columns inside one composite literal, whose calls Go
+// evaluates left to right, so the fields' order is the columns' order.
+func readRows[T any](what string, raw []byte, row func(t *tuples) T) ([]T, error) {
+	t := &tuples{b: raw}
+	out := []T{}
+	t.open()
+	for t.more() {
+		t.open()
+		out = append(out, row(t))
+		t.close()
 	}
-	out := make([]T, 0, len(rows))
-	for _, r := range rows {
-		v, err := conv(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	t.close()
+	if err := t.end(); err != nil {
+		return nil, fmt.Errorf("agent detail %s: %w", what, err)
 	}
 	return out, nil
 }
 
-func decodeVersions(raw []byte) ([]agentplane.VersionSummary, error) {
-	return decodeEmbed("versions", raw, func(e versionEmbed) (agentplane.VersionSummary, error) {
-		s := e.VersionSummary
-		s.PublishedAt = timePtr(e.PublishedAt)
-		s.CreatedAt, s.UpdatedAt = agentplane.TimeFromMillis(e.CreatedAt), agentplane.TimeFromMillis(e.UpdatedAt)
-		return s, nil
+func readVersions(raw []byte) ([]agentplane.VersionSummary, error) {
+	return readRows("versions", raw, func(t *tuples) agentplane.VersionSummary {
+		return agentplane.VersionSummary{ID: t.str(), Version: int(t.int64()), Published: t.boolean(),
+			PublishedAt: timePtr(t.int64Ptr()), CreatedAt: t.millis(), UpdatedAt: t.millis()}
 	})
 }
 
-func decodePhones(raw []byte) ([]agentplane.PhoneNumber, error) {
-	return decodeEmbed("phone numbers", raw, func(e phoneEmbed) (agentplane.PhoneNumber, error) {
-		p := e.PhoneNumber
-		p.CreatedAt, p.UpdatedAt = agentplane.TimeFromMillis(e.CreatedAt), agentplane.TimeFromMillis(e.UpdatedAt)
-		return p, nil
+func readPhones(raw []byte) ([]agentplane.PhoneNumber, error) {
+	return readRows("phone numbers", raw, func(t *tuples) agentplane.PhoneNumber {
+		return agentplane.PhoneNumber{PhoneNumber: t.str(), OrganizationID: t.str(), Label: t.strPtr(), TrunkID: t.strPtr(),
+			OutboundShareable: t.boolean(), InboundAgentVersionID: t.strPtr(), OutboundAgentVersionID: t.strPtr(),
+			InboundAgentID: t.strPtr(), InboundVersion: t.intPtr(), OutboundAgentID: t.strPtr(), OutboundVersion: t.intPtr(),
+			CreatedAt: t.millis(), UpdatedAt: t.millis()}
 	})
 }
 
-func decodeWidgets(raw []byte) ([]agentplane.WebWidget, error) {
-	return decodeEmbed("web widgets", raw, func(e widgetEmbed) (agentplane.WebWidget, error) {
-		w := e.WebWidget
-		return w, finishWidget(&w, docBytes(e.Domains), docBytes(e.Config), e.CreatedAt, e.UpdatedAt)
+func readWidgets(raw []byte) ([]agentplane.WebWidget, error) {
+	var err error
+	ws, rerr := readRows("web widgets", raw, func(t *tuples) agentplane.WebWidget {
+		w := agentplane.WebWidget{ID: t.str(), OrganizationID: t.str(), Name: t.str(), AgentID: t.str(), AgentVersionID: t.str()}
+		domains := t.doc()
+		w.Published = t.boolean()
+		config := t.doc()
+		created, upd := t.int64(), t.int64()
+		if t.err == nil && err == nil {
+			err = finishWidget(&w, domains, config, created, upd)
+		}
+		return w
 	})
+	if rerr != nil {
+		return nil, rerr
+	}
+	return ws, err
 }
 
-// decodeSIP reads the endpoint object; NULL (none) is {deployed: false}.
-func decodeSIP(raw []byte) (agentplane.SIPEndpoint, error) {
+// readSIP reads the endpoint row; NULL (none) is {deployed: false}.
+func readSIP(raw []byte) (agentplane.SIPEndpoint, error) {
 	if raw == nil {
 		return agentplane.SIPEndpoint{}, nil
 	}
-	var e sipEmbed
-	if err := json.Unmarshal(raw, &e); err != nil {
+	t := &tuples{b: raw}
+	t.open()
+	uri, at := t.str(), t.millis()
+	t.close()
+	if err := t.end(); err != nil {
 		return agentplane.SIPEndpoint{}, fmt.Errorf("agent detail sip endpoint: %w", err)
 	}
-	t := agentplane.TimeFromMillis(e.DeployedAt)
-	return agentplane.SIPEndpoint{Deployed: true, SIPURI: &e.SIPURI, DeployedAt: &t}, nil
+	return agentplane.SIPEndpoint{Deployed: true, SIPURI: &uri, DeployedAt: &at}, nil
 }
 
-// decodeStats folds the agent's counters ("total", "direction:inbound",
+// counter is one of an agent's conversation counters.
+type counter struct {
+	name  string
+	value float64
+}
+
+// readStats folds the agent's counters ("total", "direction:inbound",
 // "channel:webrtc", "status:completed", "duration_total", "with_duration")
 // into its statistics; last is the creation time of its newest
 // conversation. Channels and statuses whose count went back to zero are
 // left out.
-func decodeStats(raw []byte, last *int64) (agentplane.ConversationStats, error) {
+func readStats(raw []byte, last *int64) (agentplane.ConversationStats, error) {
 	st := agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}, LastConversationAt: timePtr(last)}
-	var counters []counterEmbed
-	if err := json.Unmarshal(raw, &counters); err != nil {
-		return st, fmt.Errorf("agent detail conversation stats: %w", err)
+	counters, err := readRows("conversation stats", raw, func(t *tuples) counter { return counter{t.str(), t.float()} })
+	if err != nil {
+		return st, err
 	}
 	withDuration := 0.0
 	for _, c := range counters {
-		switch kind, key, _ := strings.Cut(c.Name, ":"); kind {
+		switch kind, key, _ := strings.Cut(c.name, ":"); kind {
 		case "total":
-			st.Total = int64(c.Value)
+			st.Total = int64(c.value)
 		case "direction":
 			if key == "inbound" {
-				st.Inbound = int64(c.Value)
+				st.Inbound = int64(c.value)
 			} else {
-				st.Outbound = int64(c.Value)
+				st.Outbound = int64(c.value)
 			}
 		case "channel":
-			if c.Value != 0 {
-				st.ByChannel[key] = int64(c.Value)
+			if c.value != 0 {
+				st.ByChannel[key] = int64(c.value)
 			}
 		case "status":
-			if c.Value != 0 {
-				st.ByStatus[key] = int64(c.Value)
+			if c.value != 0 {
+				st.ByStatus[key] = int64(c.value)
 			}
 		case "duration_total":
-			st.TotalDurationSeconds = c.Value
+			st.TotalDurationSeconds = c.value
 		case "with_duration":
-			withDuration = c.Value
+			withDuration = c.value
 		}
 	}
 	if withDuration > 0 {

@@ -1,102 +1,57 @@
 package store
 
-import (
-	"encoding/json"
-	"strings"
-)
+import "strings"
 
 // Building JSON in SQL lets one statement return a row together with the
-// rows that hang off it (the agent detail), instead of one statement per
+// rows that hang off it (the agent detail) instead of one statement per
 // embed. The engines spell it differently; these dialect methods are the
 // only place that knows how, so store methods write one SQL text.
+//
+// Rows are JSON arrays of column values in select order, not objects:
+// half the bytes to build and to read, and no keys to match. tuples
+// (json_tuples.go) reads them. What the engines put into them differs
+// only where tuples reads both forms: booleans are true/false on
+// PostgreSQL and 1/0 on SQLite (which stores them as integers), REAL
+// columns print as 3 or 3.0; both print floats with enough digits to read
+// back the same float64 (SQLite ≥ 3.43, PostgreSQL ≥ 12).
 
-// jsonKind says how a column becomes a member of a JSON object where the
-// engines disagree about it.
-type jsonKind int
-
-const (
-	// jsonScalar is text, a number or NULL: both engines render it alike
-	// (numbers exactly: SQLite ≥ 3.43 and PostgreSQL ≥ 12 print the
-	// shortest text that reads back as the same float64).
-	jsonScalar jsonKind = iota
-	// jsonBool is a NOT NULL boolean. SQLite stores 0/1 and json_object
-	// would render those numbers; PostgreSQL's boolean renders true/false.
-	jsonBool
-	// jsonDoc is a column holding a JSON object or array (TEXT on SQLite,
-	// TEXT or JSONB on PostgreSQL), embedded as JSON rather than as a
-	// string. Read it back with docBytes.
-	jsonDoc
-)
-
-// jsonField is one member of an object built in SQL: its key and the SQL
-// expression of its value.
-type jsonField struct {
-	key, expr string
-	kind      jsonKind
-}
-
-// jsonObject renders an expression building one JSON object of fields.
-func (d *dialect) jsonObject(fields []jsonField) string {
-	var b strings.Builder
+// jsonRow renders an expression building one row of cols as a JSON array.
+func (d *dialect) jsonRow(cols []string) string {
 	if d.engine == SQLite {
-		b.WriteString("json_object(")
-	} else {
-		b.WriteString("json_build_object(")
+		return "json_array(" + strings.Join(cols, ", ") + ")"
 	}
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("'" + f.key + "', " + d.jsonValue(f))
-	}
-	b.WriteString(")")
-	return b.String()
+	return "json_build_array(" + strings.Join(cols, ", ") + ")"
 }
 
-// jsonValue renders the value of f as its engine needs it inside the
-// object constructor.
-func (d *dialect) jsonValue(f jsonField) string {
-	switch {
-	case f.kind == jsonBool && d.engine == SQLite:
-		return "json(CASE WHEN " + f.expr + " THEN 'true' ELSE 'false' END)"
-	case f.kind == jsonDoc && d.engine == SQLite:
-		// A document SQLite can't parse (nested past its limit of 1,000,
-		// stored before requests were capped at 64 levels) would fail the
-		// whole statement in json(); it travels as a string instead, which
-		// docBytes unwraps, so the row reads as it did column by column.
-		return "CASE WHEN json_valid(" + f.expr + ") THEN json(" + f.expr + ") ELSE json_quote(" + f.expr + ") END"
-	case f.kind == jsonDoc:
-		return "(" + f.expr + ")::json"
-	}
-	return f.expr
-}
-
-// jsonArray renders a scalar sub-select aggregating the rows of from (the
-// text after FROM: tables, joins and WHERE) into a JSON array of objects
-// of fields, in the order of orderBy ("" for any order). No rows give []
-// on both engines, never NULL.
-func (d *dialect) jsonArray(fields []jsonField, from, orderBy string) string {
-	agg := d.jsonObject(fields)
-	if orderBy != "" {
-		// An ORDER BY inside the aggregate (SQLite ≥ 3.44) orders the
-		// elements; one on the sub-select would not be guaranteed to.
-		agg += " ORDER BY " + orderBy
-	}
+// jsonRows renders a scalar sub-select aggregating the rows of from (the
+// text after FROM: tables, joins, WHERE) into a JSON array of rows of
+// cols, in no particular order. filter, when not "", drops rows from the
+// aggregate without taking part in choosing indexes (the agent's numbers
+// use it; see there). No rows give [] on both engines.
+func (d *dialect) jsonRows(cols []string, from, filter string) string {
+	agg := "json_agg(" + d.jsonRow(cols) + ")"
 	if d.engine == SQLite {
-		return "(SELECT json_group_array(" + agg + ") FROM " + from + ")"
+		agg = "json_group_array(" + d.jsonRow(cols) + ")"
 	}
-	return "(SELECT coalesce(json_agg(" + agg + "), '[]'::json) FROM " + from + ")"
+	if filter != "" {
+		agg += " FILTER (WHERE " + filter + ")"
+	}
+	if d.engine == Postgres {
+		agg = "coalesce(" + agg + ", '[]'::json)"
+	}
+	return "(SELECT " + agg + " FROM " + from + ")"
 }
 
-// docBytes returns the stored text of a jsonDoc member: the member itself,
-// or, when SQLite sent an unparsable document as a string, the string's
-// contents. Documents are objects or arrays, so a string is never one.
-func docBytes(raw json.RawMessage) []byte {
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return []byte(s)
-		}
+// jsonDoc renders a column holding a JSON object or array (TEXT on SQLite,
+// TEXT or JSONB on PostgreSQL) as a value to embed as JSON, not as a
+// string. tuples.doc reads it.
+func (d *dialect) jsonDoc(col string) string {
+	if d.engine == Postgres {
+		return col + "::json"
 	}
-	return raw
+	// A document SQLite can't parse (nested past its limit of 1,000,
+	// stored before requests were capped at 64 levels) would fail the whole
+	// statement in json(); it travels as a string instead, which tuples.doc
+	// unwraps, so the row reads as it did column by column.
+	return "CASE WHEN json_valid(" + col + ") THEN json(" + col + ") ELSE json_quote(" + col + ") END"
 }
