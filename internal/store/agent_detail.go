@@ -12,9 +12,10 @@ import (
 
 // The agent detail (GET /core/agents/{id}) is one statement: the agents row
 // with one scalar sub-select per embed, each aggregating its rows to JSON.
-// Six statements were six prepares and six round trips per read (the
-// dominant cost of P1, docs/performance.md), and they were six snapshots;
-// one statement reads the agent and its embeds as of one instant. Every
+// It replaced seven statements (agent, versions, numbers, widgets, SIP, and
+// two for the statistics): seven prepares and seven round trips per read,
+// the dominant cost of P1 (docs/performance.md), and seven snapshots; one
+// statement reads the agent and its embeds as of one instant. Every
 // sub-select filters by the agent's organization as well as its id.
 
 // agentDetailSQL is the statement's text per engine, built once: the text
@@ -28,16 +29,17 @@ var agentDetailSQL = map[Engine]string{
 // buildAgentDetailSQL writes the statement for d. The columns of each
 // embed's rows are listed in the order its reader (agent_detail_decode.go)
 // takes them. The embeds come unordered: an ORDER BY inside an aggregate
-// costs SQLite a temporary b-tree per embed, ~17% of the statement, while
-// AgentDetail sorts a few dozen rows in Go for next to nothing, on keys
-// Go orders as both engines do (see sortDetail).
+// costs SQLite a temporary b-tree per embed, ~17% of executing the
+// statement, while AgentDetail sorts a few dozen rows in Go for next to
+// nothing, on keys Go orders as both engines do (see sortDetail).
 func buildAgentDetailSQL(d *dialect) string {
 	// The agent's versions (readVersions).
 	versions := d.jsonRows([]string{"v.id", "v.version", "v.published", "v.published_at", "v.created_at", "v.updated_at"},
 		`agent_versions v WHERE v.organization_id = a.organization_id AND v.agent_id = a.id`, "")
 
-	// The numbers with a slot pinned to a version of the agent, each with the agent and version of both slots (a slot may pin another
-	// agent) (readPhones). They are found from the agent's versions through
+	// The numbers with a slot pinned to a version of the agent, each with
+	// the agent and version of both slots, since a slot may pin another
+	// agent (readPhones). They are found from the agent's versions through
 	// the two slot indexes; a number whose slots pin two of its versions
 	// meets both and is kept for the inbound one. CROSS JOIN fixes SQLite's
 	// join order (PostgreSQL plans it freely). The numbers' organization is

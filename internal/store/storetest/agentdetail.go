@@ -85,6 +85,10 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 	phone(f.org, "+14155550400", 240, ptr("side only"), false, &sideV1, &sideV1)
 	phone(f.org, "+14155550500", 250, nil, false, nil, nil)
 	phone(f.otherOrg, "+14155550000", 260, nil, false, &strangerV1, &strangerV1)
+	// Never written by the service (publish pins only the organization's
+	// own numbers): another organization's number pinning main's version.
+	// Tenancy must keep it out of main's detail all the same.
+	phone(f.otherOrg, "+14155550001", 270, nil, false, &mv[1], nil)
 
 	widget := func(a agentplane.Agent, v agentplane.Version, name string, when int64, domains []string, config string) {
 		w := agentplane.WebWidget{ID: agentplane.NewID(), OrganizationID: a.OrganizationID, Name: name, AgentID: a.ID,
