@@ -44,33 +44,16 @@ func merge(a *agentplane.Agent, in agentplane.AgentInput) {
 	}
 }
 
-// GetAgent returns the agent with its embeds. The query count is fixed
-// whatever the agent's history: versions and pins are indexed reads,
-// statistics come from counters kept at write time.
+// GetAgent returns the agent with its embeds, read by one statement (one
+// snapshot) whatever the agent's history: versions and pins are indexed
+// reads, statistics come from counters kept at write time.
 func (s *Service) GetAgent(ctx context.Context, c *agentplane.Caller, id string) (agentplane.AgentDetail, error) {
 	if !agentplane.ValidID(id) {
 		return agentplane.AgentDetail{}, notFoundAgent()
 	}
-	org := c.OrganizationID
-	a, err := s.store.GetAgent(ctx, org, id)
+	d, err := s.store.AgentDetail(ctx, c.OrganizationID, id)
 	if err != nil {
 		return agentplane.AgentDetail{}, err
-	}
-	d := agentplane.AgentDetail{Agent: a}
-	if d.Versions, err = s.store.VersionSummaries(ctx, org, id); err != nil {
-		return d, err
-	}
-	if d.PhoneNumbers, err = s.store.AgentPhoneNumbers(ctx, org, id); err != nil {
-		return d, err
-	}
-	if d.WebWidgets, err = s.store.AgentWidgets(ctx, org, id); err != nil {
-		return d, err
-	}
-	if d.SIPEndpoint, err = s.store.GetSIP(ctx, org, id); err != nil {
-		return d, err
-	}
-	if d.ConversationStats, err = s.store.ConversationStats(ctx, org, id); err != nil {
-		return d, err
 	}
 	for _, v := range d.Versions { // newest first
 		if v.Published {
@@ -79,17 +62,7 @@ func (s *Service) GetAgent(ctx context.Context, c *agentplane.Caller, id string)
 			break
 		}
 	}
-	d.Versions = orEmptySlice(d.Versions)
-	d.PhoneNumbers = orEmptySlice(d.PhoneNumbers)
-	d.WebWidgets = orEmptySlice(d.WebWidgets)
 	return d, nil
-}
-
-func orEmptySlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // UpdateAgent applies a partial update: omitted fields keep their values.

@@ -11,12 +11,19 @@ import (
 const agentColumns = `id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at`
 
 func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
+	return scanAgentAnd(row)
+}
+
+// scanAgentAnd scans agentColumns and then, into extra, the columns a
+// query selects after them.
+func scanAgentAnd(row rowScanner, extra ...any) (agentplane.Agent, error) {
 	var (
 		a            agentplane.Agent
 		meta         []byte
 		created, upd int64
 	)
-	err := row.Scan(&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd)
+	dest := append([]any{&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd}, extra...)
+	err := row.Scan(dest...)
 	// PostgreSQL's jsonb reorders keys and adds spaces; canonicalize so
 	// both engines return the bytes that were stored.
 	if c, cerr := agentplane.CanonicalJSON(meta); cerr == nil {

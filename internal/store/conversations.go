@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/agentplane/agentplane"
 )
@@ -145,61 +144,4 @@ func (q *Queries) ListConversations(ctx context.Context, orgID string, f agentpl
 	return collectPage(rows, scanConversation, p, func(c agentplane.Conversation) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
 	})
-}
-
-// ConversationStats reads the agent's counters (one indexed range read) and
-// the time of its newest conversation (one index seek); neither touches
-// the conversations themselves beyond that.
-func (q *Queries) ConversationStats(ctx context.Context, orgID, agentID string) (agentplane.ConversationStats, error) {
-	st := agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}}
-	rows, err := q.q.QueryContext(ctx, `SELECT name, value FROM agent_conversation_stats WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
-	if err != nil {
-		return st, fmt.Errorf("conversation stats: %w", err)
-	}
-	defer rows.Close()
-	withDuration := 0.0
-	for rows.Next() {
-		var (
-			name  string
-			value float64
-		)
-		if err := rows.Scan(&name, &value); err != nil {
-			return st, err
-		}
-		switch kind, key, _ := strings.Cut(name, ":"); kind {
-		case "total":
-			st.Total = int64(value)
-		case "direction":
-			if key == "inbound" {
-				st.Inbound = int64(value)
-			} else {
-				st.Outbound = int64(value)
-			}
-		case "channel":
-			if value != 0 {
-				st.ByChannel[key] = int64(value)
-			}
-		case "status":
-			if value != 0 {
-				st.ByStatus[key] = int64(value)
-			}
-		case "duration_total":
-			st.TotalDurationSeconds = value
-		case "with_duration":
-			withDuration = value
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, err
-	}
-	if withDuration > 0 {
-		st.AverageDurationSeconds = st.TotalDurationSeconds / withDuration
-	}
-	var last *int64
-	if err := q.q.QueryRowContext(ctx, `SELECT created_at FROM conversations WHERE organization_id = $1 AND agent_id = $2
-		ORDER BY created_at DESC, id DESC LIMIT 1`, orgID, agentID).Scan(&last); err != nil && !errNoRows(err) {
-		return st, err
-	}
-	st.LastConversationAt = timePtr(last)
-	return st, nil
 }

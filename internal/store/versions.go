@@ -125,28 +125,6 @@ func (q *Queries) ListVersions(ctx context.Context, orgID, agentID string, f age
 	})
 }
 
-// VersionSummaries lists every version of an agent, newest first, for the
-// agent's GET embed. An agent has tens of versions, not millions; the embed
-// is one indexed query.
-func (q *Queries) VersionSummaries(ctx context.Context, orgID, agentID string) ([]agentplane.VersionSummary, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, version, published, published_at, created_at, updated_at
-		FROM agent_versions WHERE organization_id = $1 AND agent_id = $2 ORDER BY version DESC`, orgID, agentID)
-	if err != nil {
-		return nil, fmt.Errorf("version summaries: %w", err)
-	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (agentplane.VersionSummary, error) {
-		var (
-			s            agentplane.VersionSummary
-			pubAt        *int64
-			created, upd int64
-		)
-		err := r.Scan(&s.ID, &s.Version, &s.Published, &pubAt, &created, &upd)
-		s.PublishedAt = timePtr(pubAt)
-		s.CreatedAt, s.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
-		return s, err
-	})
-}
-
 // LockAgent returns orgID's agent and, on PostgreSQL, locks its row for the
 // rest of the transaction: version numbering and "latest" serialize on it.
 func (q *Queries) LockAgent(ctx context.Context, orgID, id string) (agentplane.Agent, error) {

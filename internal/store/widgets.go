@@ -20,8 +20,15 @@ func scanWidget(row interface{ Scan(...any) error }) (agentplane.WebWidget, erro
 	if err != nil {
 		return w, err
 	}
+	return w, finishWidget(&w, domains, config, created, upd)
+}
+
+// finishWidget sets the fields of w that need converting from their
+// stored form (a list read with scanWidget and the agent detail's embed
+// share it, so both render a widget alike).
+func finishWidget(w *agentplane.WebWidget, domains, config []byte, created, upd int64) error {
 	if err := json.Unmarshal(domains, &w.Domains); err != nil {
-		return w, fmt.Errorf("widget %s domains: %w", w.ID, err)
+		return fmt.Errorf("widget %s domains: %w", w.ID, err)
 	}
 	if w.Domains == nil {
 		w.Domains = []string{}
@@ -31,7 +38,7 @@ func scanWidget(row interface{ Scan(...any) error }) (agentplane.WebWidget, erro
 	}
 	w.Config = config
 	w.CreatedAt, w.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
-	return w, nil
+	return nil
 }
 
 func widgetArgs(w agentplane.WebWidget) (domains, config string, err error) {
@@ -115,16 +122,6 @@ func (q *Queries) ListWidgets(ctx context.Context, orgID, agentID string, p agen
 	return collectPage(rows, scanWidget, p, func(x agentplane.WebWidget) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: x.CreatedAt.Millis(), ID: x.ID}
 	})
-}
-
-// AgentWidgets lists the agent's widgets (the agent's GET embed).
-func (q *Queries) AgentWidgets(ctx context.Context, orgID, agentID string) ([]agentplane.WebWidget, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+widgetColumns+` FROM web_widgets WHERE organization_id = $1 AND agent_id = $2
-		ORDER BY created_at DESC, id DESC`, orgID, agentID)
-	if err != nil {
-		return nil, fmt.Errorf("agent widgets: %w", err)
-	}
-	return collect(rows, scanWidget)
 }
 
 // GetVersionByID returns orgID's version by its id.

@@ -32,6 +32,7 @@ func suite() []test {
 	all = append(all, credentialTests...)
 	all = append(all, agentTests...)
 	all = append(all, agentListTests...)
+	all = append(all, agentDetailTests...)
 	all = append(all, miscTests...)
 	all = append(all, phoneTests...)
 	return all
