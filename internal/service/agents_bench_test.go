@@ -94,8 +94,10 @@ func seedBusyAgent(b *testing.B, st *store.Store, org string) string {
 		p := agentplane.PhoneNumber{PhoneNumber: fmt.Sprintf("+1415555%04d", i), OrganizationID: org, CreatedAt: now, UpdatedAt: now}
 		check(st.CreatePhoneNumber(ctx, p))
 		vid := versions[2*i+1].ID
-		_, err := st.PinSlots(ctx, org, p.PhoneNumber, true, true, &vid, "", now)
-		check(err)
+		check(st.WithTx(ctx, func(q *store.Queries) error {
+			_, err := q.PinSlots(ctx, org, []string{p.PhoneNumber}, true, true, vid, now)
+			return err
+		}))
 	}
 	for i := range 3 {
 		check(st.CreateWidget(ctx, agentplane.WebWidget{ID: agentplane.NewID(), OrganizationID: org, Name: fmt.Sprint("W", i),

@@ -72,8 +72,10 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 			in, out bool
 		}{{in, true, false}, {out, false, true}} {
 			if slot.v != nil {
-				_, err := s.PinSlots(ctx(), o.ID, number, slot.in, slot.out, &slot.v.ID, "", at(when+1))
-				must(t, "pin slot", err)
+				must(t, "pin slot", s.WithTx(ctx(), func(q *store.Queries) error {
+					_, err := q.PinSlots(ctx(), o.ID, []string{number}, slot.in, slot.out, slot.v.ID, at(when+1))
+					return err
+				}))
 			}
 		}
 	}
