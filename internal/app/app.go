@@ -96,7 +96,7 @@ func (a *App) drain(ctx context.Context) {
 // creates organization "default" with an admin key and shows the key on
 // console: only a node that holds its port makes the key, and the key is
 // kept only once it was written out (see service.EnsureDefault).
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Writer) (*App, error) {
+func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, console io.Writer) (*App, error) {
 	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Wr
 			Name: "agentplane_db_statements_total",
 			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
 		}, func() float64 { return float64(st.Statements()) }))
-	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, Registry: reg,
+	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, AccessLog: access, Registry: reg,
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
 		WriteTimeout: cfg.WriteTimeout})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {

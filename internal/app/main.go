@@ -53,9 +53,12 @@ func serveCommand() *command {
 }
 
 func serve(ctx context.Context, cfg config.Config, env Env) error {
-	log := newLogger(env.Stderr, cfg.LogFormat, cfg.LogLevel, env.Terminal)
+	sink := newLogSink(env.Stderr)
+	defer sink.Close()
+	log := newLogger(sink.direct(), cfg.LogFormat, cfg.LogLevel, env.Terminal)
+	access := newLogger(sink.buffered(), cfg.LogFormat, cfg.LogLevel, env.Terminal)
 	log.Info("starting", "version", Version, "config", cfg.Redacted())
-	a, err := New(ctx, cfg, log, env.Stdout)
+	a, err := New(ctx, cfg, log, access, env.Stdout)
 	if err != nil {
 		return err
 	}

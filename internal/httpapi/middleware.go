@@ -156,7 +156,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			route = "unmatched"
 		}
 		s.metrics.observe(route, status, time.Since(start))
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", info.id),
 			slog.String("method", r.Method),
 			slog.String("route", route),

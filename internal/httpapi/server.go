@@ -24,6 +24,9 @@ type Options struct {
 	// CursorKey signs list cursors; every node must share it.
 	CursorKey []byte
 	Logger    *slog.Logger
+	// AccessLog takes the one line per request (nil: Logger); the server
+	// gives it a buffered output.
+	AccessLog *slog.Logger
 	// Registry collects the HTTP metrics and is served at /metrics; the
 	// app registers database and job collectors on it too. Nil makes one.
 	Registry *prometheus.Registry
@@ -39,6 +42,7 @@ type Options struct {
 type Server struct {
 	svc     *service.Service
 	log     *slog.Logger
+	access  *slog.Logger // one line per request
 	opts    Options
 	mux     *http.ServeMux
 	cursors cursorCodec
@@ -55,13 +59,16 @@ func New(svc *service.Service, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.AccessLog == nil {
+		opts.AccessLog = opts.Logger
+	}
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 30 * time.Second
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{svc: svc, log: opts.Logger, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey},
+	s := &Server{svc: svc, log: opts.Logger, access: opts.AccessLog, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey},
 		metrics: newMetrics(opts.Registry), limiter: newLimiter(opts.Limits)}
 	s.routes = s.table()
 	for _, rt := range s.routes {
