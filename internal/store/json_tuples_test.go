@@ -65,3 +65,25 @@ func TestTuples(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTuples: whatever bytes a row holds (a corrupt database, a driver
+// change), reading them ends, returns an error or values, and never panics
+// or reads past the input; the agent detail's readers likewise.
+func FuzzTuples(f *testing.F) {
+	for _, seed := range []string{
+		`[]`, `[[`, `[["a",null,1,null,1,3.0,{"k":[1,"]}"]}]]`,
+		"[[\"a\", \"b\", 7, 8, true, 1e+300, {\"k\" : [1, 2]}]]",
+		`[["a",null,1,null,1,1,"{\"deep\":[[]]}"]]`, `[["\u00e9\\",null,-0,null,0,-1e-9,[]]]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, _ = readAll(string(raw))
+		_, _ = readVersions(raw)
+		_, _ = readPhones(raw)
+		_, _ = readWidgets(raw)
+		_, _ = readSIP(raw)
+		last := int64(1)
+		_, _ = readStats(raw, &last)
+	})
+}
