@@ -33,7 +33,8 @@ type Publish struct {
 // to overlapping sets can't deadlock), refuses a missing agent or version,
 // a version that fails agentplane.Version.PublishGate, or else the first
 // unregistered number (sorted), and otherwise returns the numbers whose
-// slots changed, as they are now. A refused publish changes nothing.
+// slots changed, as they are now, in no particular order. A refused
+// publish changes nothing.
 //
 // On PostgreSQL the whole publish is one round trip. Every round trip
 // between a publish's first lock and its commit is time the next publish
@@ -45,7 +46,7 @@ type Publish struct {
 func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.PhoneNumber, error) {
 	if p.Version < 1 || p.Version > math.MaxInt32 {
 		// Past PostgreSQL's integer column: no such version, not an error.
-		return nil, s.versionNotFound(ctx, p)
+		return nil, s.notFound(ctx, p)
 	}
 	if s.engine == Postgres {
 		return s.publishPipelined(ctx, p)
@@ -119,7 +120,7 @@ func (q *Queries) lockForPublish(ctx context.Context, p Publish) (publishLock, e
 	l, err := scanLock(q.q.QueryRowContext(ctx, lockSQL(q.d), p.OrganizationID, p.AgentID, p.Version,
 		listParam(slices.Concat(p.Pin, p.Unpin))), p)
 	if errNoRows(err) {
-		return l, notFoundIn(ctx, q, p)
+		return l, q.notFound(ctx, p)
 	}
 	return l, err
 }
@@ -139,14 +140,9 @@ func scanLock(row interface{ Scan(...any) error }, p Publish) (publishLock, erro
 	return l, nil
 }
 
-// versionNotFound says which of the agent and its version is missing.
-func (s *Store) versionNotFound(ctx context.Context, p Publish) error {
-	return notFoundIn(ctx, &s.Queries, p)
-}
-
-// notFoundIn says which of the agent and its version is missing: only a
-// failing publish pays for asking.
-func notFoundIn(ctx context.Context, q *Queries, p Publish) error {
+// notFound says which of the agent and its version p names is missing:
+// only a failing publish pays for asking.
+func (q *Queries) notFound(ctx context.Context, p Publish) error {
 	if _, err := q.GetAgent(ctx, p.OrganizationID, p.AgentID); err != nil {
 		return err
 	}
@@ -235,14 +231,13 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		return nil, fmt.Errorf("publish: %w", mapErr(err))
 	}
 	if !lock.found {
-		return nil, s.versionNotFound(ctx, p)
+		return nil, s.notFound(ctx, p)
 	}
 	refusal := lock.refusal()
 	switch {
 	case refusal != nil && published == 0:
 		return nil, refusal
 	case refusal == nil && published == 1:
-		slices.SortFunc(changed, func(a, b agentplane.PhoneNumber) int { return strings.Compare(a.PhoneNumber, b.PhoneNumber) })
 		return changed, nil
 	default:
 		// The SQL's guard and gate disagree: a bug, never a client's fault.
