@@ -106,7 +106,7 @@ func (q *Queries) PinSlots(ctx context.Context, orgID string, numbers []string, 
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	return q.updateSlots(ctx, pinSQL(q.d, 2, "$3", 4, 5, 6, ""), orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, publishStatements[q.d.engine].pin, orgID, listParam(numbers), versionID, now.Millis(), inbound, outbound)
 }
 
 // UnpinSlots clears the slot(s) of orgID's numbers that currently pin a
@@ -117,7 +117,7 @@ func (q *Queries) UnpinSlots(ctx context.Context, orgID string, numbers []string
 	if len(numbers) == 0 || !inbound && !outbound {
 		return nil, nil
 	}
-	return q.updateSlots(ctx, unpinSQL(q.d, 2, 3, 4, 5, 6, ""), orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
+	return q.updateSlots(ctx, publishStatements[q.d.engine].unpin, orgID, listParam(numbers), agentID, now.Millis(), inbound, outbound)
 }
 
 // updateSlots runs an UPDATE … RETURNING slotReturning and returns the

@@ -79,6 +79,24 @@ func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.Pho
 	return changed, err
 }
 
+// publishSQL is one engine's publish statements, built once: their texts
+// never vary with the publish, and rendering them (Sprintf, joins) on every
+// call was work on the hot path.
+type publishSQL struct {
+	lock, pin, unpin string
+	write            string // PostgreSQL only: SQLite has no data-modifying WITH
+}
+
+var publishStatements = map[Engine]publishSQL{
+	SQLite:   newPublishSQL(dialects[SQLite]),
+	Postgres: newPublishSQL(dialects[Postgres]),
+}
+
+func newPublishSQL(d *dialect) publishSQL {
+	return publishSQL{lock: lockSQL(d), pin: pinSQL(d, 2, "$3", 4, 5, 6, ""), unpin: unpinSQL(d, 2, 3, 4, 5, 6, ""),
+		write: publishWriteSQL(d)}
+}
+
 // publishLock is what a publish's locking statement found.
 type publishLock struct {
 	found      bool // the agent has the version
@@ -117,7 +135,7 @@ func lockSQL(d *dialect) string {
 }
 
 func (q *Queries) lockForPublish(ctx context.Context, p Publish) (publishLock, error) {
-	l, err := scanLock(q.q.QueryRowContext(ctx, lockSQL(q.d), p.OrganizationID, p.AgentID, p.Version,
+	l, err := scanLock(q.q.QueryRowContext(ctx, publishStatements[q.d.engine].lock, p.OrganizationID, p.AgentID, p.Version,
 		listParam(slices.Concat(p.Pin, p.Unpin))), p)
 	if errNoRows(err) {
 		return l, q.notFound(ctx, p)
@@ -198,8 +216,8 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 	)
 	err = conn.Raw(func(dc any) error {
 		b := &pgx.Batch{}
-		b.Queue(lockSQL(s.d), p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
-		b.Queue(publishWriteSQL(s.d), p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
+		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
+		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
 			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin))
 		s.counter.Add(int64(b.Len()))
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
