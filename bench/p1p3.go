@@ -60,14 +60,8 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 		}
 	}
 	srvGet, baseGet := getFire(small.srv.url("/core/agents/"), small.header()), getFire(b.base.url("/core/agents/"), nil)
-	for rep := 1; rep <= b.st.throughRep && b.st.want("P1"); rep++ {
-		s := b.measure(ctx, small.meter(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvGet) })
-		bl := b.measure(ctx, baseMeter, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, baseGet) })
-		r.p1Server, r.p1Base = append(r.p1Server, s), append(r.p1Base, bl)
-		logThroughput("P1", rep, b.st.throughRep, s, bl)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := b.throughput(ctx, "P1", small.meter(), baseMeter, srvGet, baseGet, &r.p1Server, &r.p1Base); err != nil {
+		return err
 	}
 
 	var seq atomic.Int64
@@ -82,14 +76,8 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 		}
 	}
 	srvPost, basePost := postFire(small.srv.url("/core/agents"), small.header()), postFire(b.base.url("/core/agents"), nil)
-	for rep := 1; rep <= b.st.throughRep && b.st.want("P3"); rep++ {
-		s := b.measure(ctx, small.meter(), func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, srvPost) })
-		bl := b.measure(ctx, baseMeter, func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, basePost) })
-		r.p3Server, r.p3Base = append(r.p3Server, s), append(r.p3Base, bl)
-		logThroughput("P3", rep, b.st.throughRep, s, bl)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := b.throughput(ctx, "P3", small.meter(), baseMeter, srvPost, basePost, &r.p3Server, &r.p3Base); err != nil {
+		return err
 	}
 	b.base.stop()
 	b.base = nil
@@ -127,4 +115,22 @@ func warnRateLimited(r result) {
 	if errors.As(r.firstErr, &se) && se.code == http.StatusTooManyRequests {
 		logf("  warning: the server answered 429: its per-credential rate limit capped this run; raise or disable it with BENCH_SERVER_FLAGS")
 	}
+}
+
+// throughput runs measurement id's closed-loop repetitions, server and
+// baseline interleaved so drift in the machine's load hits both, and
+// appends each run's results to server and base.
+func (b *bench) throughput(ctx context.Context, id string, srvMeter, baseMeter meter, srvFire, baseFire func(context.Context, int, int) error, server, base *[]result) error {
+	loop := func(fire func(context.Context, int, int) error) func() result {
+		return func() result { return closedLoop(ctx, b.st.workers, b.st.thrWarm, b.st.thrDur, fire) }
+	}
+	for rep := 1; rep <= b.st.throughRep && b.st.want(id); rep++ {
+		s, bl := b.measure(ctx, srvMeter, loop(srvFire)), b.measure(ctx, baseMeter, loop(baseFire))
+		*server, *base = append(*server, s), append(*base, bl)
+		logThroughput(id, rep, b.st.throughRep, s, bl)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
