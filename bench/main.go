@@ -260,8 +260,23 @@ func describeMachine(bin string, engines []*engine) string {
 			dbs = append(dbs, "SQLite "+sqliteVersion+" (modernc.org/sqlite "+depVersion("modernc.org/sqlite")+")")
 		}
 	}
-	return fmt.Sprintf("%d CPU (%s), %s%s, %s, %s, %s", runtime.NumCPU(), model, runtime.GOOS, kernel,
+	return fmt.Sprintf("%d CPU (%s), %s%s%s, %s, %s, %s", runtime.NumCPU(), model, runtime.GOOS, kernel, autogroup(),
 		runtime.Version(), strings.Join(dbs, ", "), ver)
+}
+
+// autogroup says whether the kernel schedules sessions as groups, which
+// decides how P4 busy's spinners share the cores with the server and the
+// database (bench/spin.go).
+func autogroup() string {
+	b, err := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled")
+	switch {
+	case err != nil:
+		return ""
+	case strings.TrimSpace(string(b)) == "1":
+		return " (sched autogroup on)"
+	default:
+		return " (sched autogroup off)"
+	}
 }
 
 // depVersion is the version of module path this binary was built with.

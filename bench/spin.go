@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"syscall"
 	"time"
 )
 
@@ -16,6 +17,18 @@ import (
 // bench: goroutines would compete with the load generator inside its own
 // Go scheduler, not through the kernel's with every process, as another
 // tenant's work does.
+//
+// Each spinner starts in a session of its own (setsid), as another
+// tenant's work does: it was started from another login, service or
+// container, not from the server's shell. This matters wherever the kernel
+// groups tasks for fair scheduling by session (autogroup, the default on
+// most distributions; the machine line prints it): a spinner in the bench's
+// session shared one scheduling group with the server, so the server got
+// a third of its group's share while every PostgreSQL backend, which puts
+// itself in a session of its own, had a whole group. That starved the
+// server against the database it waits on, not against the load, and was
+// the whole of P4 busy's PostgreSQL tail (p99 0.35–1.25 s; 11–12 ms with
+// the spinners in their own sessions; docs/performance.md).
 
 // runSpin is `bench spin -for d`: keep one core busy until killed, or for
 // d at most, so that a bench that dies without killing its spinners does
@@ -51,6 +64,7 @@ func startSpinners(n int, limit time.Duration) (spinners, error) {
 		cmd := exec.Command(exe, "spin", "-for", limit.String())
 		cmd.Env = cleanEnv()
 		cmd.Stderr = os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // another tenant: see above
 		if err := cmd.Start(); err != nil {
 			s.stop()
 			return nil, fmt.Errorf("start spinner: %w", err)
