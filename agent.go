@@ -110,6 +110,12 @@ type AgentDetail struct {
 	SIPEndpoint            SIPEndpoint       `json:"sip_endpoint"`
 	ConversationStats      ConversationStats `json:"conversation_stats"`
 	LatestPublishedVersion *int              `json:"latest_published_version"`
+
+	// Revision counts the changes to anything above since the agent was
+	// created; it moves with each, on every node, in the transaction that
+	// makes the change, so an unchanged revision means an unchanged detail.
+	// Not part of the API: a node uses it to reuse what it encoded.
+	Revision int64 `json:"-"`
 }
 
 // ETag implements Tagged.

@@ -39,15 +39,6 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.svc.GetAgent(r.Context(), callerFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, a, a.Agent)
-	return nil
-}
-
 func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
 	var in agentplane.AgentInput
 	if err := decode(r, &in); err != nil {

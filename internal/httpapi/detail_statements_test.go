@@ -13,9 +13,11 @@ import (
 // TestAgentDetailStatements: GET /core/agents/{id} sends two statements
 // whatever the agent has attached: one to authenticate the key
 // (GetCredential; the last-used time is written later, in a batch) and one
-// for the agent and all its embeds. An agent with nothing and one with 20
-// versions, 10 numbers pinned in both slots, widgets, SIP and
-// conversations cost the same.
+// for the agent: all of it and its embeds when the node has not read it
+// yet, its revision alone when the node kept what it sent last time
+// (detailcache.go). After a change, the revision and then the detail: three.
+// An agent with nothing and one with 20 versions, 10 numbers pinned in
+// both slots, widgets, SIP and conversations cost the same.
 func TestAgentDetailStatements(t *testing.T) {
 	t.Parallel()
 	for _, engine := range dbtest.Engines(t) {
@@ -75,6 +77,14 @@ func TestAgentDetailStatements(t *testing.T) {
 				if n != 2 {
 					t.Errorf("%s sent %d statements, want 2 (authentication and the detail)", name, n)
 				}
+			}
+
+			e.admin(req{method: "PUT", path: "/core/agents/" + busy, body: map[string]any{"description": "changed"}}).want(t, 200)
+			if n := count(get(busy, 200)); n != 3 {
+				t.Errorf("GET after a change sent %d statements, want 3 (authentication, the revision, the detail)", n)
+			}
+			if n := count(get(busy, 200)); n != 2 {
+				t.Errorf("GET after that sent %d statements, want 2 (authentication, the revision)", n)
 			}
 
 			// The split: authentication is one statement, the detail one.

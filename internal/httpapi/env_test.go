@@ -120,7 +120,10 @@ func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpapi.New(svc, httpapi.Options{CursorKey: key, Logger: log})
+	// Every hit of the agent detail cache is checked against a fresh read:
+	// any test that changes something and reads the agent again proves
+	// the change moved the revision.
+	srv := httpapi.New(svc, httpapi.Options{CursorKey: key, Logger: log, CheckDetailCache: true})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	boot, err := svc.Bootstrap(ctx, service.BootstrapInput{OrgName: "Acme", OrgSlug: "acme", Email: "admin@acme.test"})

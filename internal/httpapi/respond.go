@@ -8,18 +8,30 @@ import (
 	"github.com/agentplane/agentplane"
 )
 
+// encodeJSON is the body every JSON answer has: v and a newline, HTML
+// characters left as they are (an API, not a page: keep "<key>" readable).
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // writeJSON writes v with status. Encoding is done before the header so a
 // value that can't be encoded becomes a clean 500, not half a body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // an API, not a page: keep "<key>" readable
-	var b []byte
-	if err := enc.Encode(v); err != nil {
+	b, err := encodeJSON(v)
+	if err != nil {
 		b, status = []byte(`{"detail":"internal error","code":"internal"}`+"\n"), http.StatusInternalServerError
-	} else {
-		b = buf.Bytes()
 	}
+	writeBody(w, status, b)
+}
+
+// writeBody writes a JSON body encoded already.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", itoa(len(b)))
@@ -32,6 +44,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeTagged(w http.ResponseWriter, status int, v any, tagOf agentplane.Tagged) {
 	w.Header().Set("ETag", tagOf.ETag())
 	writeJSON(w, status, v)
+}
+
+// writeEncoded writes a body encoded already with its ETag.
+func writeEncoded(w http.ResponseWriter, status int, etag string, b []byte) {
+	w.Header().Set("ETag", etag)
+	writeBody(w, status, b)
 }
 
 // pagination is the paging part of the list envelope (SPEC §1).

@@ -36,6 +36,12 @@ type Options struct {
 	// answers get it anew before each chunk. A client that stops reading
 	// is disconnected after it, so it can't pin the answer in memory.
 	WriteTimeout time.Duration
+	// DetailCacheBytes bounds the agent detail cache (detailcache.go;
+	// default 8 MiB); negative disables it.
+	DetailCacheBytes int
+	// CheckDetailCache makes every hit of the detail cache also read the
+	// detail afresh and fail the request when the two differ (tests).
+	CheckDetailCache bool
 }
 
 // Server is the API as an http.Handler.
@@ -49,6 +55,7 @@ type Server struct {
 	routes  []route
 	metrics *metrics
 	limiter *limiter
+	details *detailCache
 }
 
 // New builds the handler and registers every route of the table.
@@ -70,6 +77,10 @@ func New(svc *service.Service, opts Options) *Server {
 	}
 	s := &Server{svc: svc, log: opts.Logger, access: opts.AccessLog, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey},
 		metrics: newMetrics(opts.Registry), limiter: newLimiter(opts.Limits)}
+	if opts.DetailCacheBytes == 0 {
+		opts.DetailCacheBytes = defaultDetailCacheBytes
+	}
+	s.details = newDetailCache(opts.DetailCacheBytes) // negative: disabled
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))

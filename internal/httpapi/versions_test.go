@@ -12,6 +12,7 @@ import (
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/configschema"
 	"github.com/agentplane/agentplane/internal/service"
+	"github.com/agentplane/agentplane/internal/store"
 )
 
 // vrVersion is a version as the API returns it.
@@ -220,7 +221,7 @@ func TestPublishGateHTTP(t *testing.T) {
 						t.Fatal(err)
 					}
 					v.InstructionsStatus, v.InstructionsDirty, v.InstructionsManuallyEdited = status, dirty, manual
-					if err := e.store.UpdateVersion(ctx, v); err != nil {
+					if err := e.store.WithTx(ctx, func(q *store.Queries) error { return q.UpdateVersion(ctx, v) }); err != nil {
 						t.Fatal(err)
 					}
 					r := e.admin(req{method: "POST", path: "/core/agents/" + agent + "/versions/1/publish"})

@@ -65,6 +65,17 @@ func (s *Service) GetAgent(ctx context.Context, c *agentplane.Caller, id string)
 	return d, nil
 }
 
+// AgentRevision returns the revision of the agent's detail
+// (agentplane.AgentDetail.Revision), with one point read: what a node that
+// keeps an agent's encoded detail asks before serving it again. A missing
+// agent is ENotFound, as for GetAgent.
+func (s *Service) AgentRevision(ctx context.Context, c *agentplane.Caller, id string) (int64, error) {
+	if !agentplane.ValidID(id) {
+		return 0, notFoundAgent()
+	}
+	return s.store.AgentRevision(ctx, c.OrganizationID, id)
+}
+
 // UpdateAgent applies a partial update: omitted fields keep their values.
 func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id string, in agentplane.AgentInput) (agentplane.Agent, error) {
 	if !agentplane.ValidID(id) {

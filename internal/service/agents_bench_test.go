@@ -87,7 +87,7 @@ func seedBusyAgent(b *testing.B, st *store.Store, org string) string {
 		if n%2 == 0 {
 			v.Published, v.PublishedAt = true, &now
 		}
-		check(st.CreateVersion(ctx, v))
+		check(st.WithTx(ctx, func(q *store.Queries) error { return q.CreateVersion(ctx, v) }))
 		versions = append(versions, v)
 	}
 	for i := range 10 {
@@ -100,12 +100,15 @@ func seedBusyAgent(b *testing.B, st *store.Store, org string) string {
 		}))
 	}
 	for i := range 3 {
-		check(st.CreateWidget(ctx, agentplane.WebWidget{ID: agentplane.NewID(), OrganizationID: org, Name: fmt.Sprint("W", i),
+		w := agentplane.WebWidget{ID: agentplane.NewID(), OrganizationID: org, Name: fmt.Sprint("W", i),
 			AgentID: a.ID, AgentVersionID: versions[1].ID, Domains: []string{"https://acme.test"}, Published: true,
-			Config: json.RawMessage(`{"theme":"dark"}`), CreatedAt: now, UpdatedAt: now}))
+			Config: json.RawMessage(`{"theme":"dark"}`), CreatedAt: now, UpdatedAt: now}
+		check(st.WithTx(ctx, func(q *store.Queries) error { return q.CreateWidget(ctx, w) }))
 	}
-	_, err := st.DeploySIP(ctx, org, a.ID, "sip:busy@sip.test", now)
-	check(err)
+	check(st.WithTx(ctx, func(q *store.Queries) error {
+		_, err := q.DeploySIP(ctx, org, a.ID, "sip:busy@sip.test", now)
+		return err
+	}))
 	for i := range 40 {
 		check(st.WithTx(ctx, func(q *store.Queries) error {
 			return q.CreateConversation(ctx, agentplane.Conversation{ID: agentplane.NewID(), OrganizationID: org, AgentID: &a.ID,

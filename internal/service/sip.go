@@ -34,8 +34,10 @@ func (s *Service) UndeploySIP(ctx context.Context, c *agentplane.Caller, agentID
 	if !agentplane.ValidID(agentID) {
 		return notFoundAgent()
 	}
-	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
-		return err
-	}
-	return s.store.UndeploySIP(ctx, c.OrganizationID, agentID)
+	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		if _, err := q.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
+			return err
+		}
+		return q.UndeploySIP(ctx, c.OrganizationID, agentID)
+	})
 }

@@ -75,32 +75,39 @@ func buildAgentDetailSQL(d *dialect) string {
 	last := `(SELECT c.created_at FROM conversations c WHERE c.organization_id = a.organization_id AND c.agent_id = a.id
 		ORDER BY c.created_at DESC, c.id DESC LIMIT 1)`
 
+	// The revision the detail is at (revisions.go), read in the same
+	// snapshot as the rest.
+	revision := `coalesce((SELECT r.revision FROM agent_revisions r
+		WHERE r.organization_id = a.organization_id AND r.agent_id = a.id), 0)`
+
 	// agentColumns are unqualified: the outer FROM has agents alone, so
 	// they name its columns; the sub-selects qualify theirs.
-	return "SELECT " + strings.Join([]string{agentColumns, versions, phones, widgets, sip, counters, last}, ",\n\t") +
+	return "SELECT " + strings.Join([]string{agentColumns, versions, phones, widgets, sip, counters, last, revision}, ",\n\t") +
 		"\nFROM agents a WHERE a.organization_id = $1 AND a.id = $2"
 }
 
 // AgentDetail returns orgID's agent id with everything its GET embeds:
 // versions (newest first), the numbers pinning one of its versions (by
 // number), widgets (newest first), SIP endpoint and conversation
-// statistics, read by one statement whatever the agent's history. Empty
+// statistics, and the revision all that is at (revisions.go), read by one
+// statement whatever the agent's history. Empty
 // embeds are empty slices, never nil, so they render as []. It leaves
 // LatestPublishedVersion to the caller.
 func (q *Queries) AgentDetail(ctx context.Context, orgID, id string) (agentplane.AgentDetail, error) {
 	var (
 		versions, phones, widgets, sip, counters []byte
 		last                                     *int64
+		revision                                 int64
 	)
 	a, err := scanAgentAnd(q.q.QueryRowContext(ctx, agentDetailSQL[q.d.engine], orgID, id),
-		&versions, &phones, &widgets, &sip, &counters, &last)
+		&versions, &phones, &widgets, &sip, &counters, &last, &revision)
 	if errNoRows(err) {
 		return agentplane.AgentDetail{}, agentplane.Errorf(agentplane.ENotFound, "agent not found")
 	}
 	if err != nil {
 		return agentplane.AgentDetail{}, fmt.Errorf("agent detail: %w", err)
 	}
-	d := agentplane.AgentDetail{Agent: a}
+	d := agentplane.AgentDetail{Agent: a, Revision: revision}
 	if d.Versions, err = readVersions(versions); err != nil {
 		return d, err
 	}

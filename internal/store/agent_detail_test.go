@@ -48,8 +48,8 @@ func TestAgentDetailPlanSQLite(t *testing.T) {
 	}
 	// agents, versions, the agent's versions for its numbers, the two slot
 	// indexes, the two slots' versions, widgets, sip, counters, newest
-	// conversation.
-	if searches != 11 {
-		t.Errorf("%d index searches, want 11:\n%s", searches, strings.Join(plan, "\n"))
+	// conversation, revision.
+	if searches != 12 {
+		t.Errorf("%d index searches, want 12:\n%s", searches, strings.Join(plan, "\n"))
 	}
 }

@@ -76,6 +76,9 @@ func (q *Queries) UpdateAgent(ctx context.Context, a agentplane.Agent) error {
 	if err != nil {
 		return err
 	}
+	if err := q.touch(a.OrganizationID, a.ID); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `UPDATE agents SET name = $3, description = $4, active = $5, is_demo = $6,
 		metadata = `+q.d.jsonParam(7)+`, updated_at = $8 WHERE organization_id = $1 AND id = $2`,
 		a.OrganizationID, a.ID, a.Name, a.Description, a.Active, a.IsDemo, meta, a.UpdatedAt.Millis())
@@ -84,7 +87,11 @@ func (q *Queries) UpdateAgent(ctx context.Context, a agentplane.Agent) error {
 
 // DeleteAgent removes orgID's agent id. Rows that hang off an agent are
 // removed by the service in the same transaction as their features land.
+// Its revision moves once more, so a node holding its detail finds out.
 func (q *Queries) DeleteAgent(ctx context.Context, orgID, id string) error {
+	if err := q.touch(orgID, id); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM agents WHERE organization_id = $1 AND id = $2`, orgID, id)
 	return affectedOne(res, err, "agent not found")
 }

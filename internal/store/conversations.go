@@ -62,6 +62,17 @@ func (q *Queries) CreateConversation(ctx context.Context, c agentplane.Conversat
 // transactions then lock the counter rows in the same order and can't
 // deadlock each other.
 func (q *Queries) bump(ctx context.Context, orgID, agentID string, deltas map[string]float64) error {
+	// The counters and the newest conversation are part of the agent's
+	// detail. A change that moves no counter (a transcript update) changes
+	// neither.
+	for _, d := range deltas {
+		if d != 0 {
+			if err := q.touch(orgID, agentID); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(deltas)) {
 		d := deltas[name]
 		if d == 0 {

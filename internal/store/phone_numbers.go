@@ -136,7 +136,11 @@ func (q *Queries) updateSlots(ctx context.Context, stmt string, args ...any) ([]
 }
 
 // UpdatePhoneNumber writes label, trunk and shareability.
+// The number shows up in the detail of each agent pinned in its slots.
 func (q *Queries) UpdatePhoneNumber(ctx context.Context, p agentplane.PhoneNumber) error {
+	if err := q.touchNumberOwners(ctx, p.OrganizationID, []string{p.PhoneNumber}); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `UPDATE phone_numbers SET label = $3, trunk_id = $4, outbound_shareable = $5, updated_at = $6
 		WHERE organization_id = $1 AND phone_number = $2`,
 		p.OrganizationID, p.PhoneNumber, p.Label, p.TrunkID, p.OutboundShareable, p.UpdatedAt.Millis())
@@ -144,7 +148,11 @@ func (q *Queries) UpdatePhoneNumber(ctx context.Context, p agentplane.PhoneNumbe
 }
 
 // DeletePhoneNumber removes orgID's number.
+// The agents pinned in its slots lose it from their details.
 func (q *Queries) DeletePhoneNumber(ctx context.Context, orgID, number string) error {
+	if err := q.touchNumberOwners(ctx, orgID, []string{number}); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM phone_numbers WHERE organization_id = $1 AND phone_number = $2`, orgID, number)
 	return affectedOne(res, err, "phone number not found")
 }
@@ -191,7 +199,11 @@ func (q *Queries) AgentPhoneNumbers(ctx context.Context, orgID, agentID string) 
 
 // ClearAgentPins empties every slot of orgID's numbers that pins a version
 // of the agent (agent deletion).
+// The numbers' other slots may pin other agents, whose details change.
 func (q *Queries) ClearAgentPins(ctx context.Context, orgID, agentID string, now agentplane.Time) error {
+	if err := q.touchListed(ctx, coOwnersSQL[q.d.engine], orgID, agentID); err != nil {
+		return err
+	}
 	for _, col := range []string{"inbound_agent_version_id", "outbound_agent_version_id"} {
 		if _, err := q.q.ExecContext(ctx, `UPDATE phone_numbers SET `+col+` = NULL, updated_at = $3
 			WHERE organization_id = $1 AND `+col+` IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $2)`,

@@ -60,6 +60,15 @@ func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.Pho
 		if err := lock.refusal(); err != nil {
 			return err
 		}
+		// The agent's detail changes, and so does that of every agent
+		// pinned in a slot of the numbers, before (a slot taken) or
+		// after (a number it shares).
+		if err := q.touch(p.OrganizationID, p.AgentID); err != nil {
+			return err
+		}
+		if err := q.touchNumberOwners(ctx, p.OrganizationID, slices.Concat(p.Pin, p.Unpin)); err != nil {
+			return err
+		}
 		pinned, err := q.PinSlots(ctx, p.OrganizationID, p.Pin, p.Inbound, p.Outbound, lock.version.ID, p.Now)
 		if err != nil {
 			return err
@@ -178,7 +187,12 @@ func (q *Queries) notFound(ctx context.Context, p Publish) error {
 // organization, $2 agent, $3 version number, $4 now, $5 pin list, $6 unpin
 // list, $7 inbound, $8 outbound, $9 how many numbers there are. The first
 // column counts the versions published (0 or 1); the rest is a changed
-// number, NULL when none changed.
+// number, NULL when none changed. $10 is both lists together.
+//
+// It also moves the revisions (revisions.go) of the agent and of every
+// agent pinned in a slot of the numbers as they were: what WithTx's
+// flushTouches does on SQLite, here last in the transaction as there, in
+// agent id order, while the numbers are locked.
 func publishWriteSQL(d *dialect) string {
 	const (
 		version = `(SELECT id FROM ok)`
@@ -192,7 +206,12 @@ func publishWriteSQL(d *dialect) string {
 		pin AS (` + pinSQL(d, 5, version, 4, 7, 8, guard) + `),
 		unpin AS (` + unpinSQL(d, 6, 2, 4, 7, 8, guard) + `),
 		published AS (UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $4), updated_at = $4
-			WHERE organization_id = $1 AND id = ` + version + ` RETURNING id)
+			WHERE organization_id = $1 AND id = ` + version + ` RETURNING id),
+		touched AS (INSERT INTO agent_revisions (agent_id, organization_id, revision)
+			SELECT a, $1, 1 FROM (SELECT $2 AS a UNION SELECT jsonb_array_elements_text((` +
+		numberOwners(d, 1, 10) + `)::jsonb)::uuid) t
+			WHERE EXISTS (SELECT 1 FROM ok) ORDER BY a
+			ON CONFLICT (agent_id) DO UPDATE SET revision = agent_revisions.revision + 1)
 		SELECT n.n, c.* FROM (SELECT count(*) AS n FROM published) n
 		LEFT JOIN (SELECT * FROM pin UNION ALL SELECT * FROM unpin) c ON TRUE`
 }
@@ -218,7 +237,8 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		b := &pgx.Batch{}
 		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
 		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
-			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin))
+			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin),
+			listParam(slices.Concat(p.Pin, p.Unpin)))
 		s.counter.Add(int64(b.Len()))
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		defer br.Close()

@@ -9,6 +9,9 @@ import (
 // DeploySIP records the agent's SIP endpoint, keeping the first deployment
 // time when it is deployed already, and returns the stored endpoint.
 func (q *Queries) DeploySIP(ctx context.Context, orgID, agentID, uri string, now agentplane.Time) (agentplane.SIPEndpoint, error) {
+	if err := q.touch(orgID, agentID); err != nil {
+		return agentplane.SIPEndpoint{}, err
+	}
 	if _, err := q.q.ExecContext(ctx, `INSERT INTO sip_endpoints (agent_id, organization_id, sip_uri, deployed_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (agent_id) DO UPDATE SET sip_uri = excluded.sip_uri`,
 		agentID, orgID, uri, now.Millis()); err != nil {
@@ -38,6 +41,9 @@ func (q *Queries) GetSIP(ctx context.Context, orgID, agentID string) (agentplane
 
 // UndeploySIP removes the agent's endpoint; ENotFound when not deployed.
 func (q *Queries) UndeploySIP(ctx context.Context, orgID, agentID string) error {
+	if err := q.touch(orgID, agentID); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
 	return affectedOne(res, err, "the agent is not deployed as SIP")
 }
@@ -46,6 +52,9 @@ func (q *Queries) UndeploySIP(ctx context.Context, orgID, agentID string) error 
 // statistics counters
 // (agent deletion; the caller's transaction also deletes the agent).
 func (q *Queries) DeleteAgentDeployments(ctx context.Context, orgID, agentID string) error {
+	if err := q.touch(orgID, agentID); err != nil {
+		return err
+	}
 	if _, err := q.q.ExecContext(ctx, `DELETE FROM sip_endpoints WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID); err != nil {
 		return err
 	}

@@ -45,6 +45,10 @@ type Queries struct {
 	q  querier
 	d  *dialect
 	tx *sql.Tx // nil outside a transaction
+
+	// touched is the agents whose detail the transaction changed
+	// (revisions.go); nil outside a transaction.
+	touched touches
 }
 
 // Store is an open database with its schema migrated.
@@ -289,7 +293,12 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	if s.stmts != nil {
 		q = preparedTx{tx, s.stmts}
 	}
-	if err := fn(&Queries{q: s.wrap(q), d: s.d, tx: tx}); err != nil {
+	qs := &Queries{q: s.wrap(q), d: s.d, tx: tx, touched: touches{}}
+	if err := fn(qs); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := qs.flushTouches(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

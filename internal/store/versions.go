@@ -43,6 +43,9 @@ func nullJSON(raw []byte) any {
 
 // CreateVersion inserts v; a taken (agent, version) number is EConflict.
 func (q *Queries) CreateVersion(ctx context.Context, v agentplane.Version) error {
+	if err := q.touch(v.OrganizationID, v.AgentID); err != nil {
+		return err
+	}
 	_, err := q.q.ExecContext(ctx, `INSERT INTO agent_versions (`+versionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15)`,
 		v.ID, v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt), v.BaseVersion, string(v.Config),
@@ -94,6 +97,9 @@ func (q *Queries) NewestVersion(ctx context.Context, orgID, agentID string) (age
 
 // UpdateVersion writes a version's mutable fields.
 func (q *Queries) UpdateVersion(ctx context.Context, v agentplane.Version) error {
+	if err := q.touch(v.OrganizationID, v.AgentID); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `UPDATE agent_versions SET published = $4, published_at = $5,
 		config = `+q.d.jsonParam(6)+`, instruction_builder_inputs = `+q.d.jsonParam(7)+`, instructions_status = $8,
 		instructions_error = $9, instructions_dirty = $10, instructions_manually_edited = $11, updated_at = $12

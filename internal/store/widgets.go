@@ -59,6 +59,9 @@ func widgetArgs(w agentplane.WebWidget) (domains, config string, err error) {
 
 // CreateWidget inserts w.
 func (q *Queries) CreateWidget(ctx context.Context, w agentplane.WebWidget) error {
+	if err := q.touch(w.OrganizationID, w.AgentID); err != nil {
+		return err
+	}
 	domains, config, err := widgetArgs(w)
 	if err != nil {
 		return err
@@ -89,10 +92,17 @@ func (q *Queries) GetPublicWidget(ctx context.Context, id string) (agentplane.We
 	return w, err
 }
 
-// UpdateWidget writes every mutable field.
+// UpdateWidget writes every mutable field. The widget may move to another
+// agent: the details of both change.
 func (q *Queries) UpdateWidget(ctx context.Context, w agentplane.WebWidget) error {
 	domains, config, err := widgetArgs(w)
 	if err != nil {
+		return err
+	}
+	if err := q.touchWidgetAgent(ctx, w.OrganizationID, w.ID); err != nil {
+		return err
+	}
+	if err := q.touch(w.OrganizationID, w.AgentID); err != nil {
 		return err
 	}
 	res, err := q.q.ExecContext(ctx, `UPDATE web_widgets SET name = $3, agent_id = $4, agent_version_id = $5, domains = $6,
@@ -103,8 +113,28 @@ func (q *Queries) UpdateWidget(ctx context.Context, w agentplane.WebWidget) erro
 
 // DeleteWidget removes orgID's widget.
 func (q *Queries) DeleteWidget(ctx context.Context, orgID, id string) error {
+	if err := q.touchWidgetAgent(ctx, orgID, id); err != nil {
+		return err
+	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND id = $2`, orgID, id)
 	return affectedOne(res, err, "web widget not found")
+}
+
+// touchWidgetAgent touches the agent orgID's widget id belongs to now;
+// nothing when there is no such widget.
+func (q *Queries) touchWidgetAgent(ctx context.Context, orgID, id string) error {
+	if q.touched == nil {
+		return errTouchOutsideTx
+	}
+	var agentID string
+	err := q.q.QueryRowContext(ctx, `SELECT agent_id FROM web_widgets WHERE organization_id = $1 AND id = $2`, orgID, id).Scan(&agentID)
+	if errNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("widget's agent: %w", err)
+	}
+	return q.touch(orgID, agentID)
 }
 
 // ListWidgets pages through orgID's widgets, optionally of one agent.

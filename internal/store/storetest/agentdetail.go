@@ -50,7 +50,7 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 		if published {
 			v.Published, v.PublishedAt = true, ptr(at(int64(107+10*n)))
 		}
-		must(t, "create version", s.CreateVersion(ctx(), v))
+		must(t, "create version", inTx(s, func(q *store.Queries) error { return q.CreateVersion(ctx(), v) }))
 		return v
 	}
 	for n := 1; n <= 7; n++ {
@@ -96,7 +96,7 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 		w := agentplane.WebWidget{ID: agentplane.NewID(), OrganizationID: a.OrganizationID, Name: name, AgentID: a.ID,
 			AgentVersionID: v.ID, Domains: domains, Published: len(domains) > 0, Config: json.RawMessage(config),
 			CreatedAt: at(when), UpdatedAt: at(when + 3)}
-		must(t, "create widget", s.CreateWidget(ctx(), w))
+		must(t, "create widget", inTx(s, func(q *store.Queries) error { return q.CreateWidget(ctx(), w) }))
 	}
 	widget(f.main, mv[1], "plain", 300, nil, `{}`)
 	widget(f.main, mv[3], "awkward", 310, []string{"https://a.test", "https://b.test:8443"},
@@ -108,10 +108,14 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 	widget(f.side, sideV1, "side widget", 340, nil, `{}`)
 	widget(stranger, strangerV1, "stranger widget", 350, nil, `{}`)
 
-	_, err := s.DeploySIP(ctx(), f.org.ID, f.main.ID, "sip:main@sip.test", at(400))
-	must(t, "deploy sip", err)
-	_, err = s.DeploySIP(ctx(), f.org.ID, f.side.ID, "sip:side@sip.test", at(401))
-	must(t, "deploy sip", err)
+	deploySIP := func(a agentplane.Agent, uri string, when int64) {
+		must(t, "deploy sip", inTx(s, func(q *store.Queries) error {
+			_, err := q.DeploySIP(ctx(), f.org.ID, a.ID, uri, at(when))
+			return err
+		}))
+	}
+	deploySIP(f.main, "sip:main@sip.test", 400)
+	deploySIP(f.side, "sip:side@sip.test", 401)
 
 	f.stats = agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}}
 	conversation := func(a agentplane.Agent, i int, channel, direction string, duration *float64) {

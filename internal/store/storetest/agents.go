@@ -78,7 +78,7 @@ func testAgentUpdate(t *testing.T, s *store.Store) {
 	u.Metadata = json.RawMessage(`{"n":2,"added":{"deep":[true]}}`)
 	u.UpdatedAt = at(100)
 	u.CreatedAt = at(99) // the store must not let an update move creation
-	must(t, "update", s.UpdateAgent(ctx(), u))
+	must(t, "update", inTx(s, func(q *store.Queries) error { return q.UpdateAgent(ctx(), u) }))
 
 	want := u
 	want.CreatedAt = a.CreatedAt
@@ -88,12 +88,12 @@ func testAgentUpdate(t *testing.T, s *store.Store) {
 	// Metadata is replaced as a whole: keys left out of the update are gone.
 	u.Metadata = json.RawMessage(`{}`)
 	u.UpdatedAt = at(200)
-	must(t, "clear metadata", s.UpdateAgent(ctx(), u))
+	must(t, "clear metadata", inTx(s, func(q *store.Queries) error { return q.UpdateAgent(ctx(), u) }))
 	want.Metadata, want.UpdatedAt = json.RawMessage(`{}`), at(200)
 	diff(t, "agent with cleared metadata", getAgent(t, s, o.ID, a.ID), want)
 
 	missing := newAgent(o, "ghost", at(3))
-	wantCode(t, "update unknown agent", s.UpdateAgent(ctx(), missing), agentplane.ENotFound)
+	wantCode(t, "update unknown agent", inTx(s, func(q *store.Queries) error { return q.UpdateAgent(ctx(), missing) }), agentplane.ENotFound)
 	if _, err := s.GetAgent(ctx(), o.ID, missing.ID); agentplane.ErrorCodeOf(err) != agentplane.ENotFound {
 		t.Fatalf("an update of an unknown agent created it: err = %v", err)
 	}
@@ -104,11 +104,11 @@ func testAgentDelete(t *testing.T, s *store.Store) {
 	a := createAgent(t, s, newAgent(o, "doomed", at(1)))
 	b := createAgent(t, s, newAgent(o, "kept", at(2)))
 
-	must(t, "delete", s.DeleteAgent(ctx(), o.ID, a.ID))
+	must(t, "delete", inTx(s, func(q *store.Queries) error { return q.DeleteAgent(ctx(), o.ID, a.ID) }))
 	_, err := s.GetAgent(ctx(), o.ID, a.ID)
 	wantCode(t, "get deleted agent", err, agentplane.ENotFound)
-	wantCode(t, "delete again", s.DeleteAgent(ctx(), o.ID, a.ID), agentplane.ENotFound)
-	wantCode(t, "update deleted agent", s.UpdateAgent(ctx(), a), agentplane.ENotFound)
+	wantCode(t, "delete again", inTx(s, func(q *store.Queries) error { return q.DeleteAgent(ctx(), o.ID, a.ID) }), agentplane.ENotFound)
+	wantCode(t, "update deleted agent", inTx(s, func(q *store.Queries) error { return q.UpdateAgent(ctx(), a) }), agentplane.ENotFound)
 
 	diff(t, "other agent after the delete", getAgent(t, s, o.ID, b.ID), b)
 	l, err := s.ListAgents(ctx(), o.ID, agentplane.AgentFilter{}, agentplane.Page{Limit: 10})
@@ -130,8 +130,8 @@ func testAgentTenancy(t *testing.T, s *store.Store) {
 	hijack := a
 	hijack.OrganizationID = theirs.ID
 	hijack.Name, hijack.Active, hijack.Metadata, hijack.UpdatedAt = "owned", false, json.RawMessage(`{}`), at(50)
-	wantCode(t, "update through another organization", s.UpdateAgent(ctx(), hijack), agentplane.ENotFound)
-	wantCode(t, "delete through another organization", s.DeleteAgent(ctx(), theirs.ID, a.ID), agentplane.ENotFound)
+	wantCode(t, "update through another organization", inTx(s, func(q *store.Queries) error { return q.UpdateAgent(ctx(), hijack) }), agentplane.ENotFound)
+	wantCode(t, "delete through another organization", inTx(s, func(q *store.Queries) error { return q.DeleteAgent(ctx(), theirs.ID, a.ID) }), agentplane.ENotFound)
 
 	diff(t, "agent after cross-organization attempts", getAgent(t, s, mine.ID, a.ID), a)
 	l, err := s.ListAgents(ctx(), theirs.ID, agentplane.AgentFilter{}, agentplane.Page{Limit: 10})

@@ -21,7 +21,7 @@ func newVersion(t *testing.T, s *store.Store, a agentplane.Agent) agentplane.Ver
 	t.Helper()
 	v := agentplane.Version{ID: agentplane.NewID(), OrganizationID: a.OrganizationID, AgentID: a.ID, Version: 1,
 		Config: json.RawMessage(`{}`), InstructionsStatus: "idle", CreatedAt: base, UpdatedAt: base}
-	must(t, "create version", s.CreateVersion(ctx(), v))
+	must(t, "create version", inTx(s, func(q *store.Queries) error { return q.CreateVersion(ctx(), v) }))
 	return v
 }
 
@@ -54,7 +54,7 @@ func testPhoneLockBatch(t *testing.T, s *store.Store) {
 		if gated != nil {
 			gated(&w)
 		}
-		must(t, "set the version's instructions", s.UpdateVersion(ctx(), w))
+		must(t, "set the version's instructions", inTx(s, func(q *store.Queries) error { return q.UpdateVersion(ctx(), w) }))
 		return s.PublishVersion(ctx(), store.Publish{OrganizationID: a.ID, AgentID: agentID, Version: n, Pin: pin,
 			Inbound: true, Now: at(5)})
 	}

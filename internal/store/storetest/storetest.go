@@ -91,6 +91,10 @@ func diff(t *testing.T, what string, got, want any) {
 	}
 }
 
+// inTx runs fn in a transaction, as the service runs every write that
+// changes an agent's detail (the store refuses one outside).
+func inTx(s *store.Store, fn func(q *store.Queries) error) error { return s.WithTx(ctx(), fn) }
+
 // must fails t on a non-nil err; what names the call in the message.
 func must(t *testing.T, what string, err error) {
 	t.Helper()

@@ -1,0 +1,25 @@
+-- Agent revisions: a counter per agent that every change to what the
+-- agent's GET shows (the agent, its versions, the numbers pinning them,
+-- widgets, SIP, conversation counters) moves, in the transaction that
+-- makes the change. A node keeps the encoded detail of recently read
+-- agents and serves it again while this counter is unchanged, so a warm
+-- GET reads one row (docs/architecture.md, "The agent detail cache").
+--
+-- A separate table, not a column of agents: a publish moves the counters
+-- of other agents (those whose slots it takes), and it holds the numbers'
+-- locks when it does; those agents' own rows are what their publishes
+-- lock first. Counters are moved last in every transaction, in sorted
+-- order, so no lock waits in a cycle. No foreign key to agents for the
+-- same reason (inserting a counter would lock the agent's row): an agent
+-- without a row has revision 0, and a deleted agent's row is moved once
+-- more and stays (ids are never reused).
+
+-- +goose Up
+CREATE TABLE agent_revisions (
+    agent_id        UUID PRIMARY KEY,
+    organization_id UUID NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    revision        BIGINT NOT NULL
+);
+
+-- +goose Down
+DROP TABLE agent_revisions;
