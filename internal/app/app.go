@@ -147,7 +147,7 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 		}, func() float64 { return float64(st.Statements()) }))
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, AccessLog: access, Registry: reg,
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
-		WriteTimeout: cfg.WriteTimeout})
+		WriteTimeout: cfg.WriteTimeout, DetailCacheBytes: detailCacheBytes(cfg.DetailCacheBytes)})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -299,4 +299,13 @@ func newLogger(w io.Writer, format, level string, terminal bool) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// detailCacheBytes turns --detail-cache-bytes (0 disables) into
+// httpapi.Options.DetailCacheBytes (0 is the default, negative disables).
+func detailCacheBytes(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -18,7 +18,7 @@ var dbFlags = []string{"data-dir string", "database-url string"}
 func TestEveryCommandAnswersHelp(t *testing.T) {
 	t.Parallel()
 	serveFlags := []string{
-		"addr string", "auth-failure-limit int", "data-dir string", "database-url string",
+		"addr string", "auth-failure-limit int", "data-dir string", "database-url string", "detail-cache-bytes int",
 		"fetch-allow-cidrs list", "fetch-allow-ports list", "job-timeout duration",
 		"llm-api-key string", "llm-base-url string", "llm-model string", "log-format string",
 		"log-level string", "max-body-bytes int", "rate-burst int", "rate-limit float",

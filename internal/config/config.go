@@ -34,6 +34,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	WriteTimeout    time.Duration
 	JobTimeout      time.Duration
+	// DetailCacheBytes bounds the node's agent detail cache; 0 disables it.
+	DetailCacheBytes int
 	// SecretKey (32 bytes) encrypts secrets the server keeps for later use;
 	// nil means none was configured (see SPEC §18, §24).
 	SecretKey     []byte
@@ -78,6 +80,7 @@ var settings = []setting{
 	{"auth-failure-limit", "AGENTPLANE_AUTH_FAILURE_LIMIT", "30", "failed authentications per minute a client address may make before 429s (0 disables)", false, kindInt},
 	{"write-timeout", "AGENTPLANE_WRITE_TIMEOUT", "30s", "how long writing one response may take (streamed answers: the longest pause); a client that stops reading is cut off after it", false, kindDuration},
 	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true, kindString},
+	{"detail-cache-bytes", "AGENTPLANE_DETAIL_CACHE_BYTES", "8388608", "memory each node may keep recently sent agent details in, served again while unchanged (0 disables)", false, kindInt},
 	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false, kindDuration},
 }
 
@@ -246,6 +249,11 @@ func parse(get func(string) string) (Config, error) {
 		bad("auth-failure-limit", "%q is not a non-negative integer", get("auth-failure-limit"))
 	} else {
 		c.AuthFailLimit = n
+	}
+	if n, err := strconv.Atoi(get("detail-cache-bytes")); err != nil || n < 0 {
+		bad("detail-cache-bytes", "%q is not a non-negative number of bytes", get("detail-cache-bytes"))
+	} else {
+		c.DetailCacheBytes = n
 	}
 	if d, err := time.ParseDuration(get("write-timeout")); err != nil || d < time.Second {
 		bad("write-timeout", "%q is not a duration of at least 1s", get("write-timeout"))

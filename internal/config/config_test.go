@@ -56,6 +56,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{[]string{"--fetch-allow-cidrs", "10.0.0.0/33"}, nil, "--fetch-allow-cidrs (AGENTPLANE_FETCH_ALLOW_CIDRS)"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
 		{[]string{"--max-body-bytes", "12"}, nil, "--max-body-bytes"},
+		{[]string{"--detail-cache-bytes", "-1"}, nil, "--detail-cache-bytes"},
 		{[]string{"--sip-domain", "a@b"}, nil, "--sip-domain"},
 		{[]string{"--llm-base-url", "ftp://x"}, nil, "--llm-base-url"},
 	} {
@@ -114,7 +115,7 @@ func TestSettingsNameTheirKind(t *testing.T) {
 	want := map[string]string{
 		"addr": "string", "max-body-bytes": "int", "rate-burst": "int", "auth-failure-limit": "int",
 		"rate-limit": "float", "shutdown-timeout": "duration", "write-timeout": "duration",
-		"job-timeout": "duration", "fetch-allow-ports": "list",
+		"job-timeout": "duration", "fetch-allow-ports": "list", "detail-cache-bytes": "int",
 	}
 	for name, kind := range want {
 		f := fs.Lookup(name)

@@ -87,12 +87,9 @@ func (c *detailCache) drop(org, id string) {
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 	ctx, c, id := r.Context(), callerFrom(r.Context()), r.PathValue("id")
 	if e := s.details.get(c.OrganizationID, id); e != nil {
-		rev, err := s.svc.AgentRevision(ctx, c, id)
-		if err != nil {
-			s.details.drop(c.OrganizationID, id)
-			return err
-		}
-		if rev == e.revision {
+		// An error here (the agent gone, or the database) is left to the
+		// full read below to answer.
+		if rev, err := s.svc.AgentRevision(ctx, c, id); err == nil && rev == e.revision {
 			if s.opts.CheckDetailCache {
 				if err := s.checkFresh(r, e); err != nil {
 					return err
@@ -104,6 +101,7 @@ func (s *Server) getAgent(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.svc.GetAgent(ctx, c, id)
 	if err != nil {
+		s.details.drop(c.OrganizationID, id)
 		return err
 	}
 	body, err := encodeJSON(a)

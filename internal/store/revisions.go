@@ -75,15 +75,15 @@ func (q *Queries) flushTouches(ctx context.Context) error {
 	return nil
 }
 
-// AgentRevision returns the revision of orgID's agent id (0 for an agent
-// whose detail has not changed since it was created), ENotFound when there
-// is no such agent: the agent's row is read too, so an agent gone by any
-// path (its organization's deletion included) is gone here.
+// AgentRevision returns the revision of orgID's agent id, ENotFound when
+// it has none: every agent gets its counter row when it is created (a
+// trigger, migration 6), and only its organization's deletion removes it,
+// so no row is no agent. A deleted agent's row stays, moved once more by
+// the deletion, so a node holding its detail reads it again and gets 404.
 func (q *Queries) AgentRevision(ctx context.Context, orgID, id string) (int64, error) {
 	var rev int64
-	err := q.q.QueryRowContext(ctx, `SELECT coalesce((SELECT r.revision FROM agent_revisions r
-		WHERE r.organization_id = a.organization_id AND r.agent_id = a.id), 0)
-		FROM agents a WHERE a.organization_id = $1 AND a.id = $2`, orgID, id).Scan(&rev)
+	err := q.q.QueryRowContext(ctx, `SELECT revision FROM agent_revisions WHERE organization_id = $1 AND agent_id = $2`,
+		orgID, id).Scan(&rev)
 	if errNoRows(err) {
 		return 0, agentplane.Errorf(agentplane.ENotFound, "agent not found")
 	}

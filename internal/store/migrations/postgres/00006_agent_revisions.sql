@@ -10,9 +10,14 @@
 -- locks when it does; those agents' own rows are what their publishes
 -- lock first. Counters are moved last in every transaction, in sorted
 -- order, so no lock waits in a cycle. No foreign key to agents for the
--- same reason (inserting a counter would lock the agent's row): an agent
--- without a row has revision 0, and a deleted agent's row is moved once
--- more and stays (ids are never reused).
+-- same reason (inserting a counter would lock the agent's row).
+--
+-- Every agent has its row from the statement that creates it (a trigger,
+-- so every way of inserting agents, COPY included, makes one), and the
+-- agents already there get theirs below: reading a revision is then a
+-- point read of this table alone. A deleted agent's row is moved once more
+-- and stays (ids are never reused); an organization's deletion takes its
+-- rows with it, and no row reads as "no such agent".
 
 -- +goose Up
 CREATE TABLE agent_revisions (
@@ -21,5 +26,22 @@ CREATE TABLE agent_revisions (
     revision        BIGINT NOT NULL
 );
 
+-- +goose StatementBegin
+CREATE FUNCTION agents_revision_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO agent_revisions (agent_id, organization_id, revision) VALUES (NEW.id, NEW.organization_id, 0)
+        ON CONFLICT (agent_id) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+
+CREATE TRIGGER agents_revision_row AFTER INSERT ON agents FOR EACH ROW EXECUTE FUNCTION agents_revision_row();
+
+INSERT INTO agent_revisions (agent_id, organization_id, revision) SELECT id, organization_id, 0 FROM agents
+    ON CONFLICT (agent_id) DO NOTHING;
+
 -- +goose Down
+DROP TRIGGER agents_revision_row ON agents;
+DROP FUNCTION agents_revision_row();
 DROP TABLE agent_revisions;
