@@ -187,7 +187,7 @@ func (q *Queries) notFound(ctx context.Context, p Publish) error {
 // organization, $2 agent, $3 version number, $4 now, $5 pin list, $6 unpin
 // list, $7 inbound, $8 outbound, $9 how many numbers there are. The first
 // column counts the versions published (0 or 1); the rest is a changed
-// number, NULL when none changed. $10 is both lists together.
+// number, NULL when none changed.
 //
 // It also moves the revisions (revisions.go) of the agent and of every
 // agent pinned in a slot of the numbers as they were: what WithTx's
@@ -209,7 +209,7 @@ func publishWriteSQL(d *dialect) string {
 			WHERE organization_id = $1 AND id = ` + version + ` RETURNING id),
 		touched AS (INSERT INTO agent_revisions (agent_id, organization_id, revision)
 			SELECT a, $1, 1 FROM (SELECT $2 AS a UNION SELECT jsonb_array_elements_text((` +
-		numberOwners(d, 1, 10) + `)::jsonb)::uuid) t
+		slotOwners(d, 1, d.inList("p.phone_number", 5)+` OR `+d.inList("p.phone_number", 6)) + `)::jsonb)::uuid) t
 			WHERE EXISTS (SELECT 1 FROM ok) ORDER BY a
 			ON CONFLICT (agent_id) DO UPDATE SET revision = agent_revisions.revision + 1)
 		SELECT n.n, c.* FROM (SELECT count(*) AS n FROM published) n
@@ -237,8 +237,7 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		b := &pgx.Batch{}
 		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
 		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
-			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin),
-			listParam(slices.Concat(p.Pin, p.Unpin)))
+			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin))
 		s.counter.Add(int64(b.Len()))
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		defer br.Close()

@@ -90,19 +90,20 @@ func (q *Queries) AgentRevision(ctx context.Context, orgID, id string) (int64, e
 	return rev, err
 }
 
-// numberOwnersSQL lists the agents with a version pinned in either slot of
-// the organization's numbers in the JSON array $2, as a JSON array.
-var numberOwnersSQL = map[Engine]string{
-	SQLite:   numberOwners(dialects[SQLite], 1, 2),
-	Postgres: numberOwners(dialects[Postgres], 1, 2),
-}
-
-// numberOwners renders numberOwnersSQL with the organization and the list
-// at the positions given, for statements that embed it.
-func numberOwners(d *dialect, org, list int) string {
+// slotOwners renders a statement listing, as one JSON array, the agents
+// with a version pinned in either slot of organization $org's numbers
+// that match where (a condition on phone_numbers p).
+func slotOwners(d *dialect, org int, where string) string {
 	return fmt.Sprintf(`SELECT %s FROM phone_numbers p JOIN agent_versions v
 		ON v.organization_id = p.organization_id AND v.id IN (p.inbound_agent_version_id, p.outbound_agent_version_id)
-		WHERE p.organization_id = $%d AND %s`, d.jsonArrayOfDistinct("v.agent_id"), org, d.inList("p.phone_number", list))
+		WHERE p.organization_id = $%d AND (%s)`, d.jsonArrayOfDistinct("v.agent_id"), org, where)
+}
+
+// numberOwnersSQL lists the agents pinned in a slot of organization $1's
+// numbers in the JSON array $2.
+var numberOwnersSQL = map[Engine]string{
+	SQLite:   slotOwners(dialects[SQLite], 1, dialects[SQLite].inList("p.phone_number", 2)),
+	Postgres: slotOwners(dialects[Postgres], 1, dialects[Postgres].inList("p.phone_number", 2)),
 }
 
 // touchNumberOwners touches every agent pinned in a slot of orgID's
@@ -115,19 +116,16 @@ func (q *Queries) touchNumberOwners(ctx context.Context, orgID string, numbers [
 	return q.touchListed(ctx, numberOwnersSQL[q.d.engine], orgID, listParam(numbers))
 }
 
-// coOwnersSQL lists, as a JSON array, the agents pinned in a slot of any
-// of organization $1's numbers that pin a version of agent $2.
+// coOwnersSQL lists the agents pinned in a slot of any of organization
+// $1's numbers that pin a version of agent $2.
 var coOwnersSQL = map[Engine]string{
-	SQLite:   coOwners(dialects[SQLite]),
-	Postgres: coOwners(dialects[Postgres]),
+	SQLite:   slotOwners(dialects[SQLite], 1, pinsAgent),
+	Postgres: slotOwners(dialects[Postgres], 1, pinsAgent),
 }
 
-func coOwners(d *dialect) string {
-	ofAgent := `IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $2)`
-	return `SELECT ` + d.jsonArrayOfDistinct("v.agent_id") + ` FROM phone_numbers p JOIN agent_versions v
-		ON v.organization_id = p.organization_id AND v.id IN (p.inbound_agent_version_id, p.outbound_agent_version_id)
-		WHERE p.organization_id = $1 AND (p.inbound_agent_version_id ` + ofAgent + ` OR p.outbound_agent_version_id ` + ofAgent + `)`
-}
+// pinsAgent is "a slot of number p pins a version of agent $2".
+const pinsAgent = `p.inbound_agent_version_id IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $2)
+	OR p.outbound_agent_version_id IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $2)`
 
 // touchListed runs stmt, which returns one JSON array of agent ids of
 // orgID, and touches them.

@@ -99,7 +99,7 @@ func (q *Queries) UpdateWidget(ctx context.Context, w agentplane.WebWidget) erro
 	if err != nil {
 		return err
 	}
-	if err := q.touchWidgetAgent(ctx, w.OrganizationID, w.ID); err != nil {
+	if err := q.touchListed(ctx, widgetAgentSQL[q.d.engine], w.OrganizationID, w.ID); err != nil {
 		return err
 	}
 	if err := q.touch(w.OrganizationID, w.AgentID); err != nil {
@@ -113,28 +113,19 @@ func (q *Queries) UpdateWidget(ctx context.Context, w agentplane.WebWidget) erro
 
 // DeleteWidget removes orgID's widget.
 func (q *Queries) DeleteWidget(ctx context.Context, orgID, id string) error {
-	if err := q.touchWidgetAgent(ctx, orgID, id); err != nil {
+	if err := q.touchListed(ctx, widgetAgentSQL[q.d.engine], orgID, id); err != nil {
 		return err
 	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND id = $2`, orgID, id)
 	return affectedOne(res, err, "web widget not found")
 }
 
-// touchWidgetAgent touches the agent orgID's widget id belongs to now;
-// nothing when there is no such widget.
-func (q *Queries) touchWidgetAgent(ctx context.Context, orgID, id string) error {
-	if q.touched == nil {
-		return errTouchOutsideTx
-	}
-	var agentID string
-	err := q.q.QueryRowContext(ctx, `SELECT agent_id FROM web_widgets WHERE organization_id = $1 AND id = $2`, orgID, id).Scan(&agentID)
-	if errNoRows(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("widget's agent: %w", err)
-	}
-	return q.touch(orgID, agentID)
+// widgetAgentSQL lists, as a JSON array, the agent organization $1's
+// widget $2 belongs to now ([] when there is no such widget), for
+// touchListed.
+var widgetAgentSQL = map[Engine]string{
+	SQLite:   `SELECT ` + dialects[SQLite].jsonArrayOfDistinct("agent_id") + ` FROM web_widgets WHERE organization_id = $1 AND id = $2`,
+	Postgres: `SELECT ` + dialects[Postgres].jsonArrayOfDistinct("agent_id") + ` FROM web_widgets WHERE organization_id = $1 AND id = $2`,
 }
 
 // ListWidgets pages through orgID's widgets, optionally of one agent.
