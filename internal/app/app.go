@@ -298,7 +298,7 @@ func newLogger(w io.Writer, format, level string, terminal bool) *slog.Logger {
 	if format == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(newLineJSON(w, opts))
 }
 
 // detailCacheBytes turns --detail-cache-bytes (0 disables) into

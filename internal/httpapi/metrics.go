@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,21 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series holds each (route, status) pair's counter and histogram once
+	// looked up: the vectors' own lookup hashes and checks the label
+	// values on every call. Routes come from the table and statuses from
+	// the handlers, so the map stays small.
+	series sync.Map // seriesKey → series
+}
+
+type seriesKey struct {
+	route  string
+	status int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -34,9 +50,15 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
-	s := strconv.Itoa(status)
-	m.requests.WithLabelValues(route, s).Inc()
-	m.latency.WithLabelValues(route, s).Observe(d.Seconds())
+	k := seriesKey{route, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		code := strconv.Itoa(status)
+		v, _ = m.series.LoadOrStore(k, series{m.requests.WithLabelValues(route, code), m.latency.WithLabelValues(route, code)})
+	}
+	ser := v.(series)
+	ser.requests.Inc()
+	ser.latency.Observe(d.Seconds())
 }
 
 // serveMetrics is GET /metrics in the Prometheus text format.

@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentplane/agentplane"
@@ -15,16 +17,16 @@ import (
 
 type ctxKey int
 
-const (
-	keyInfo ctxKey = iota
-	keyCaller
-)
+const keyInfo ctxKey = 0
 
-// reqInfo is what the access log line reports; auth fills in the caller.
+// reqInfo is what the access log line reports and whom the request was
+// authenticated as; auth fills in the caller. It travels in the context
+// as a pointer so authentication needn't copy the request a second time.
 type reqInfo struct {
 	id     string
 	org    string
 	credID string
+	caller *agentplane.Caller // set once every check of the route passed
 }
 
 // statusAbandoned is what logs and metrics call a request its client
@@ -40,8 +42,19 @@ func requestID(ctx context.Context) string {
 
 // callerFrom returns the authenticated caller the route wrapper stored.
 func callerFrom(ctx context.Context) *agentplane.Caller {
-	c, _ := ctx.Value(keyCaller).(*agentplane.Caller)
-	return c
+	if i, ok := ctx.Value(keyInfo).(*reqInfo); ok {
+		return i.caller
+	}
+	return nil
+}
+
+// withCaller stores the authenticated caller for callerFrom.
+func withCaller(r *http.Request, c *agentplane.Caller) *http.Request {
+	if i, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
+		i.caller = c
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), keyInfo, &reqInfo{caller: c}))
 }
 
 // recorder remembers the status and size for the log, and turns the mux's
@@ -111,9 +124,36 @@ func newRequestID(given string) string {
 			return given
 		}
 	}
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return requestIDs.next()
+}
+
+// requestIDs makes the ids of requests that bring none: 24 hex digits, a
+// random prefix drawn once per process and a counter. They need to be
+// unique, not unguessable (a caller may pick its own), and a counter is
+// cheaper than reading randomness for every request.
+var requestIDs = newIDSource()
+
+type idSource struct {
+	prefix [6]byte
+	n      atomic.Uint64
+}
+
+func newIDSource() *idSource {
+	s := new(idSource)
+	var start [8]byte
+	_, _ = rand.Read(s.prefix[:])
+	_, _ = rand.Read(start[:])
+	s.n.Store(binary.BigEndian.Uint64(start[:]))
+	return s
+}
+
+func (s *idSource) next() string {
+	var b [12]byte
+	copy(b[:6], s.prefix[:])
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], s.n.Add(1))
+	copy(b[6:], n[2:]) // the low 48 bits: 2^48 requests before a repeat
+	return hex.EncodeToString(b[:])
 }
 
 // ServeHTTP is the outer middleware: request id, body limit, panic
@@ -155,18 +195,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.metrics.observe(route, status, time.Since(start))
-		s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", info.id),
-			slog.String("method", r.Method),
-			slog.String("route", route),
-			slog.Int("status", status),
-			slog.Int("bytes", rec.bytes),
-			slog.String("duration", strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 3, 64)+"ms"),
-			slog.String("org", info.org),
-			slog.String("credential_id", info.credID),
-			slog.String("remote", r.RemoteAddr),
-		)
+		end := time.Now()
+		s.metrics.observe(route, status, end.Sub(start))
+		// The record is made here rather than by Logger.LogAttrs, which
+		// would walk the stack for a source position no line shows.
+		if h := s.access.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
+			line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+			line.AddAttrs(
+				slog.String("request_id", info.id),
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Int("bytes", rec.bytes),
+				slog.String("duration", strconv.FormatFloat(float64(end.Sub(start).Microseconds())/1000, 'f', 3, 64)+"ms"),
+				slog.String("org", info.org),
+				slog.String("credential_id", info.credID),
+				slog.String("remote", r.RemoteAddr),
+			)
+			_ = h.Handle(r.Context(), line)
+		}
 	}()
 	s.mux.ServeHTTP(rec, r)
 }

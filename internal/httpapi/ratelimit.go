@@ -33,15 +33,16 @@ type bucket struct {
 
 // limiter holds the token buckets.
 type limiter struct {
-	lim   Limits
-	mu    sync.Mutex
-	creds map[string]*bucket
-	fails map[string]*bucket
-	swept time.Time
+	lim       Limits
+	burstText string // RateLimit-Limit, the same on every answer
+	mu        sync.Mutex
+	creds     map[string]*bucket
+	fails     map[string]*bucket
+	swept     time.Time
 }
 
 func newLimiter(l Limits) *limiter {
-	return &limiter{lim: l, creds: map[string]*bucket{}, fails: map[string]*bucket{}, swept: time.Now()}
+	return &limiter{lim: l, burstText: strconv.Itoa(max(l.Burst, 1)), creds: map[string]*bucket{}, fails: map[string]*bucket{}, swept: time.Now()}
 }
 
 // get returns the bucket for key, creating it full; idle buckets are
@@ -83,10 +84,13 @@ func (l *limiter) allowCredential(w http.ResponseWriter, credID string) bool {
 	l.mu.Unlock()
 	h := w.Header()
 	burst := max(l.lim.Burst, 1)
-	h.Set("RateLimit-Limit", strconv.Itoa(burst))
-	h.Set("RateLimit-Remaining", strconv.Itoa(max(int(tokens), 0)))
+	// The keys are written as Header.Set would canonicalize them
+	// ("RateLimit-Limit" is not canonical, so Set would build the key
+	// anew on every request).
+	h["Ratelimit-Limit"] = []string{l.burstText}
+	h["Ratelimit-Remaining"] = []string{strconv.Itoa(max(int(tokens), 0))}
 	// Seconds until the bucket is full again.
-	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil((float64(burst)-tokens)/l.lim.PerSecond))))
+	h["Ratelimit-Reset"] = []string{strconv.Itoa(int(math.Ceil((float64(burst) - tokens) / l.lim.PerSecond)))}
 	if !ok {
 		h.Set("Retry-After", strconv.Itoa(max(int(math.Ceil((1-tokens)/l.lim.PerSecond)), 1)))
 	}

@@ -42,15 +42,19 @@ func writeBody(w http.ResponseWriter, status int, b []byte) {
 // writeTagged writes a single object with its ETag (SPEC §1), so a client
 // can send it back in If-Match.
 func writeTagged(w http.ResponseWriter, status int, v any, tagOf agentplane.Tagged) {
-	w.Header().Set("ETag", tagOf.ETag())
+	setETag(w, tagOf.ETag())
 	writeJSON(w, status, v)
 }
 
 // writeEncoded writes a body encoded already with its ETag.
 func writeEncoded(w http.ResponseWriter, status int, etag string, b []byte) {
-	w.Header().Set("ETag", etag)
+	setETag(w, etag)
 	writeBody(w, status, b)
 }
+
+// setETag is Header.Set("ETag", etag) without canonicalizing the
+// mixed-case key anew on every answer.
+func setETag(w http.ResponseWriter, etag string) { w.Header()["Etag"] = []string{etag} }
 
 // pagination is the paging part of the list envelope (SPEC §1).
 type pagination struct {

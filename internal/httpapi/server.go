@@ -4,7 +4,6 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -172,11 +171,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				writeError(w, r, s.log, agentplane.Errorf(agentplane.EForbidden, "requires scope %s", scopeList(rt.scopes)))
 				return
 			}
-			ctx := context.WithValue(r.Context(), keyCaller, c)
+			r = withCaller(r, c)
 			if im := r.Header.Get("If-Match"); im != "" {
-				ctx = service.WithIfMatch(ctx, im)
+				r = r.WithContext(service.WithIfMatch(r.Context(), im))
 			}
-			r = r.WithContext(ctx)
 		}
 		// r.URL.Query() drops what it can't parse (bad escapes, and every
 		// parameter past Go's limit of 10,000) without a word; a list must
