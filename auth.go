@@ -139,6 +139,9 @@ type CredentialKind string
 const (
 	KindOrgKey CredentialKind = "org_key" // "ak_…": bound to one organization
 	KindPAT    CredentialKind = "pat"     // "pat_…": a user's, valid in each of their orgs
+	// KindSystem is no credential: the server acting on its own (see
+	// SystemCaller).
+	KindSystem CredentialKind = "system"
 )
 
 // Prefix is the token prefix of the kind.
@@ -147,6 +150,13 @@ func (k CredentialKind) Prefix() string {
 		return "ak_"
 	}
 	return "pat_"
+}
+
+// SystemCaller is the server acting in an organization on its own
+// account: a workflow step, or the operator's admin command line. It holds
+// every scope and no credential; nothing a client sends can produce one.
+func SystemCaller(orgID string) *Caller {
+	return &Caller{Kind: KindSystem, OrganizationID: orgID, Scopes: AllScopes}
 }
 
 // Caller is an authenticated request's identity: the credential used, the
