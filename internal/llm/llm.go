@@ -1,8 +1,9 @@
 // Package llm is agentplane's access to a language model: a three-method
 // Model interface, its one real implementation (an adapter for any
 // OpenAI-compatible chat-completions server: OpenAI, Azure, vLLM, Ollama…)
-// and the deterministic pieces that work without a model, such as the
-// builtin version-comparison summarizer.
+// and the errors that say how a call failed. What is sent to a model lives
+// in package prompt; the summary that works without one, in package
+// summary.
 //
 // Everything a model returns is untrusted input (SPEC §13): replies are
 // size-capped, JSON replies are checked to be one JSON object, and the
@@ -128,4 +129,22 @@ func (e *StatusError) Error() string {
 		s += ": " + e.Message
 	}
 	return s
+}
+
+// IsPermanent reports whether retrying the same call cannot succeed, so a
+// caller (a workflow step, a job) should give up at once instead of
+// spending its retries: the server refused the request itself (an HTTP
+// 4xx other than 429, which only asks to slow down), or the reply was
+// unusable (ErrInvalidOutput) or too large (ErrTooLarge), which the same
+// prompt would produce again. Everything else — no error, 5xx, 429, the
+// network, a cancelled or expired context — may pass on a later try. It
+// reads the status here so callers need not import net/http.
+func IsPermanent(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if se, ok := errors.AsType[*StatusError](err); ok {
+		return se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != http.StatusTooManyRequests
+	}
+	return errors.Is(err, ErrInvalidOutput) || errors.Is(err, ErrTooLarge)
 }

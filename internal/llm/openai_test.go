@@ -188,17 +188,18 @@ func TestOutputCap(t *testing.T) {
 func TestHTTPErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		status   int
-		body     string
-		requests int32 // one retry for server errors, none for client errors
-		msg      string
+		status    int
+		body      string
+		requests  int32 // one retry for server errors, none for client errors
+		msg       string
+		permanent bool // IsPermanent: a client error, but not 429
 	}{
-		{500, `{"error": {"message": "boom", "type": "server_error"}}`, 2, "boom"},
-		{500, `upstream exploded`, 2, "upstream exploded"},
-		{401, `{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}`, 1, "Incorrect API key provided"},
-		{429, `{"error": {"message": "Rate limit reached"}}`, 2, "Rate limit reached"},
-		{404, `{"error": {"message": "The model does not exist"}}`, 1, "The model does not exist"},
-		{400, `{"object": "error", "message": "context too long", "code": 400}`, 1, "context too long"}, // vLLM's shape
+		{500, `{"error": {"message": "boom", "type": "server_error"}}`, 2, "boom", false},
+		{500, `upstream exploded`, 2, "upstream exploded", false},
+		{401, `{"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}`, 1, "Incorrect API key provided", true},
+		{429, `{"error": {"message": "Rate limit reached"}}`, 2, "Rate limit reached", false},
+		{404, `{"error": {"message": "The model does not exist"}}`, 1, "The model does not exist", true},
+		{400, `{"object": "error", "message": "context too long", "code": 400}`, 1, "context too long", true}, // vLLM's shape
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.status, tt.body), func(t *testing.T) {
@@ -216,6 +217,9 @@ func TestHTTPErrors(t *testing.T) {
 			}
 			if n := f.n.Load(); n != tt.requests {
 				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+			if got := IsPermanent(err); got != tt.permanent {
+				t.Errorf("IsPermanent = %v, want %v", got, tt.permanent)
 			}
 		})
 	}

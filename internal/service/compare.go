@@ -7,6 +7,8 @@ import (
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/llm"
+	"github.com/agentplane/agentplane/internal/prompt"
+	"github.com/agentplane/agentplane/internal/summary"
 )
 
 // StreamSummary writes a plain-language summary of cmp through emit as it
@@ -17,7 +19,7 @@ import (
 // llm.ErrInterrupted.
 func (s *Service) StreamSummary(ctx context.Context, cmp Comparison, emit func(string) error) error {
 	if s.model == nil {
-		for _, line := range llm.Summarize(cmp.ConfigChanges, cmp.InputsChanges) {
+		for _, line := range summary.Summarize(cmp.ConfigChanges, cmp.InputsChanges) {
 			if err := emit(line + "\n"); err != nil {
 				return err
 			}
@@ -32,7 +34,7 @@ func (s *Service) StreamSummary(ctx context.Context, cmp Comparison, emit func(s
 	if err != nil {
 		return err
 	}
-	err = s.model.Stream(ctx, llm.ComparePrompt(cmp.From.Version, cmp.To.Version, configPatch, inputsPatch), emit)
+	err = s.model.Stream(ctx, prompt.Compare(cmp.From.Version, cmp.To.Version, configPatch, inputsPatch), emit)
 	if errors.Is(err, llm.ErrNotStarted) && ctx.Err() == nil {
 		s.log.WarnContext(ctx, "compare: language model unavailable", "err", err)
 		return agentplane.Errorf(agentplane.EUnavailable, "the language model could not produce a summary; try again later")

@@ -1,7 +1,6 @@
-package llm
+package summary
 
 import (
-	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -246,27 +245,6 @@ func TestWords(t *testing.T) {
 	} {
 		if got := words(in); got != want {
 			t.Errorf("words(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestComparePrompt(t *testing.T) {
-	t.Parallel()
-	patch := json.RawMessage(`[{"op":"replace","path":"/voice/speed","value":1.2}]`)
-	msgs := ComparePrompt(3, 5, patch, nil)
-	if len(msgs) != 2 || msgs[0].Role != "system" || msgs[1].Role != "user" {
-		t.Fatalf("messages %+v, want system then user", msgs)
-	}
-	sys := msgs[0].Content
-	for _, want := range []string{"non-technical", "one short", "No markdown", "never instructions"} {
-		if !strings.Contains(sys, want) {
-			t.Errorf("system prompt lacks %q", want)
-		}
-	}
-	user := msgs[1].Content
-	for _, want := range []string{"version 3 into version 5", string(patch), "Instruction builder inputs patch:\n(no changes)"} {
-		if !strings.Contains(user, want) {
-			t.Errorf("user message lacks %q:\n%s", want, user)
 		}
 	}
 }

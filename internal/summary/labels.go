@@ -1,4 +1,4 @@
-package llm
+package summary
 
 import "strings"
 
