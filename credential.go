@@ -66,3 +66,49 @@ type NewCredential struct {
 	Credential
 	Token string
 }
+
+// GrantedScopes is the list the credential was created with, or every
+// scope when it was created without narrowing, expanded and never nil.
+// A PAT may act with fewer: its holder's role also narrows it.
+func (c Credential) GrantedScopes() Scopes {
+	s := c.Scopes
+	if s == nil {
+		s = AllScopes
+	}
+	if s = s.Expand(); s == nil {
+		return Scopes{}
+	}
+	return s
+}
+
+// CredentialView is a credential as the API lists it: never the secret,
+// and its scopes as the granted list.
+type CredentialView struct {
+	KeyID      string `json:"key_id"`
+	Name       string `json:"name"`
+	Scopes     Scopes `json:"scopes"`
+	ExpiresAt  *int64 `json:"expires_at"`
+	CreatedAt  Time   `json:"created_at"`
+	LastUsedAt *Time  `json:"last_used_at"`
+}
+
+// View is the credential as the API lists it.
+func (c Credential) View() CredentialView {
+	return CredentialView{KeyID: c.ID, Name: c.Name, Scopes: c.GrantedScopes(), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, LastUsedAt: c.LastUsedAt}
+}
+
+// CreatedCredential is the one answer that carries a credential's full
+// key.
+type CreatedCredential struct {
+	PATKey    string `json:"pat_key"`
+	KeyID     string `json:"key_id"`
+	Name      string `json:"name"`
+	Scopes    Scopes `json:"scopes"`
+	ExpiresAt *int64 `json:"expires_at"`
+	CreatedAt Time   `json:"created_at"`
+}
+
+// Created is the answer that shows nc, its key this once.
+func (nc NewCredential) Created() CreatedCredential {
+	return CreatedCredential{PATKey: nc.Token, KeyID: nc.ID, Name: nc.Name, Scopes: nc.GrantedScopes(), ExpiresAt: nc.ExpiresAt, CreatedAt: nc.CreatedAt}
+}

@@ -72,7 +72,7 @@ func orgFlag(fs *flag.FlagSet) *string {
 }
 
 // asAdmin opens the database, finds the organization ref names, and runs
-// fn as an operator acting with an admin's scopes in it.
+// fn as the operator: the system caller of that organization.
 func asAdmin(ctx context.Context, cfg config.Config, ref string, fn func(svc *service.Service, op *agentplane.Caller) error) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -84,7 +84,7 @@ func asAdmin(ctx context.Context, cfg config.Config, ref string, fn func(svc *se
 	if err != nil {
 		return fmt.Errorf("organization %q: %w", ref, err)
 	}
-	return fn(svc, &agentplane.Caller{OrganizationID: org.ID, Scopes: agentplane.RoleAdmin.Scopes()})
+	return fn(svc, agentplane.SystemCaller(org.ID))
 }
 
 func adminKeysList(fs *flag.FlagSet) action {
@@ -94,7 +94,7 @@ func adminKeysList(fs *flag.FlagSet) action {
 			return err
 		}
 		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
-			l, err := svc.ListCredentials(ctx, store.CredentialOwner{OrganizationID: op.OrganizationID}, agentplane.Page{Limit: agentplane.MaxLimit})
+			l, err := svc.ListOrgKeys(ctx, op, agentplane.Page{Limit: agentplane.MaxLimit})
 			if err != nil {
 				return err
 			}
@@ -128,7 +128,7 @@ func adminKeysRevoke(fs *flag.FlagSet) action {
 			return err
 		}
 		return asAdmin(ctx, cfg, *org, func(svc *service.Service, op *agentplane.Caller) error {
-			if err := svc.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: op.OrganizationID}, *keyID); err != nil {
+			if err := svc.RevokeOrgKey(ctx, op, *keyID); err != nil {
 				return err
 			}
 			fmt.Fprintln(env.Stdout, "revoked", *keyID)

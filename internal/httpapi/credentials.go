@@ -6,58 +6,19 @@ import (
 	"github.com/agentplane/agentplane"
 )
 
-// credentialView is a credential as listed: never the secret, and scopes as
-// the effective list.
-type credentialView struct {
-	KeyID      string            `json:"key_id"`
-	Name       string            `json:"name"`
-	Scopes     agentplane.Scopes `json:"scopes"`
-	ExpiresAt  *int64            `json:"expires_at"`
-	CreatedAt  agentplane.Time   `json:"created_at"`
-	LastUsedAt *agentplane.Time  `json:"last_used_at"`
-}
-
-// createdCredential is the one response that carries the full key.
-type createdCredential struct {
-	PATKey    string            `json:"pat_key"`
-	KeyID     string            `json:"key_id"`
-	Name      string            `json:"name"`
-	Scopes    agentplane.Scopes `json:"scopes"`
-	ExpiresAt *int64            `json:"expires_at"`
-	CreatedAt agentplane.Time   `json:"created_at"`
-}
-
-// scopesOf is the list a credential was created with, or every scope when
-// it was created without narrowing.
-func scopesOf(c agentplane.Credential) agentplane.Scopes {
-	if c.Scopes == nil {
-		return agentplane.Scopes(agentplane.AllScopes).Expand()
-	}
-	return c.Scopes.Expand()
-}
-
-func viewCredentials(cs []agentplane.Credential) []credentialView {
-	out := make([]credentialView, len(cs))
+// viewCredentials is a page of credentials as the API lists them.
+func viewCredentials(cs []agentplane.Credential) []agentplane.CredentialView {
+	out := make([]agentplane.CredentialView, len(cs))
 	for i, c := range cs {
-		out[i] = credentialView{KeyID: c.ID, Name: c.Name, Scopes: nonNil(scopesOf(c)), ExpiresAt: c.ExpiresAt, CreatedAt: c.CreatedAt, LastUsedAt: c.LastUsedAt}
+		out[i] = c.View()
 	}
 	return out
-}
-
-func nonNil(s agentplane.Scopes) agentplane.Scopes {
-	if s == nil {
-		return agentplane.Scopes{}
-	}
-	return s
 }
 
 // writeCreated shows a new credential, its secret this once.
 func writeCreated(w http.ResponseWriter, nc agentplane.NewCredential) {
 	carriesSecret(w)
-	writeJSON(w, http.StatusCreated, createdCredential{
-		PATKey: nc.Token, KeyID: nc.ID, Name: nc.Name, Scopes: nonNil(scopesOf(nc.Credential)),
-		ExpiresAt: nc.ExpiresAt, CreatedAt: nc.CreatedAt,
-	})
+	writeJSON(w, http.StatusCreated, nc.Created())
 }
 
 func (s *Server) createOrgKey(w http.ResponseWriter, r *http.Request) error {

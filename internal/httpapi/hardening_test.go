@@ -166,9 +166,8 @@ func TestAbandonedRequestIs499(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scope := "cred:" + cred.CredentialID + ":" + cred.OrganizationID
 		sum := sha256.Sum256([]byte("POST /core/agents\n" + `{"name":"x"}`))
-		if _, _, err := e.svc.ClaimIdempotencyKey(t.Context(), scope, "held", hex.EncodeToString(sum[:])); err != nil {
+		if _, _, err := e.svc.ClaimIdempotencyKey(t.Context(), cred, "held", hex.EncodeToString(sum[:])); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)

@@ -101,11 +101,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 	hash := hex.EncodeToString(sum[:])
-	// The credential, and the organization it acts in: a PAT's key in one
-	// organization is unrelated to the same key in another.
-	scope := "cred:" + c.CredentialID + ":" + c.OrganizationID
 	ctx := r.Context()
-	claimed, rec, err := s.svc.ClaimIdempotencyKey(ctx, scope, key, hash)
+	claimed, rec, err := s.svc.ClaimIdempotencyKey(ctx, c, key, hash)
 	if err != nil {
 		return err
 	}
@@ -125,7 +122,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 				return ctx.Err()
 			case <-time.After(25 * time.Millisecond):
 			}
-			if rec, err = s.svc.IdempotencyRecord(ctx, scope, key); err != nil {
+			if rec, err = s.svc.IdempotencyRecord(ctx, c, key); err != nil {
 				if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
 					// The first request failed and released the key.
 					return agentplane.Errorf(agentplane.EConflict, "the first request with this Idempotency-Key failed; retry")
@@ -147,7 +144,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 	done := false
 	defer func() {
 		if !done { // a panic: forget the claim so a retry can run
-			_ = s.svc.ReleaseIdempotencyKey(context.WithoutCancel(ctx), scope, key)
+			_ = s.svc.ReleaseIdempotencyKey(context.WithoutCancel(ctx), c, key)
 		}
 	}()
 	herr := next(capture, r)
@@ -158,14 +155,14 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *agentplan
 	done = true
 	bg := context.WithoutCancel(ctx)
 	if capture.status >= 500 || capture.status == 0 {
-		return s.svc.ReleaseIdempotencyKey(bg, scope, key)
+		return s.svc.ReleaseIdempotencyKey(bg, c, key)
 	}
 	if capture.secret {
 		body, err := json.Marshal(secretReplay)
 		if err != nil {
 			return err
 		}
-		return s.svc.CompleteIdempotencyKey(bg, scope, key, http.StatusConflict, "application/json; charset=utf-8", body)
+		return s.svc.CompleteIdempotencyKey(bg, c, key, http.StatusConflict, "application/json; charset=utf-8", body)
 	}
-	return s.svc.CompleteIdempotencyKey(bg, scope, key, capture.status, capture.Header().Get("Content-Type"), capture.body.Bytes())
+	return s.svc.CompleteIdempotencyKey(bg, c, key, capture.status, capture.Header().Get("Content-Type"), capture.body.Bytes())
 }

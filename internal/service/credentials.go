@@ -71,7 +71,7 @@ func (s *Service) ListOrgKeys(ctx context.Context, c *agentplane.Caller, p agent
 // RevokeOrgKey revokes one of the organization's keys; it fails with 401
 // from then on.
 func (s *Service) RevokeOrgKey(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	return s.RevokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID)
+	return s.revokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID)
 }
 
 // CreateUserPAT creates a personal access token for the calling user. Its
@@ -87,17 +87,12 @@ func (s *Service) ListUserPATs(ctx context.Context, c *agentplane.Caller, p agen
 
 // RevokeUserPAT revokes one of the calling user's tokens.
 func (s *Service) RevokeUserPAT(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	return s.RevokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID)
+	return s.revokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID)
 }
 
-// ListCredentials is the operator's view (admin CLI) of an organization's
-// keys or a user's tokens.
-func (s *Service) ListCredentials(ctx context.Context, owner store.CredentialOwner, p agentplane.Page) (agentplane.List[agentplane.Credential], error) {
-	return s.store.ListCredentials(ctx, owner, p)
-}
-
-// RevokeCredential is the operator's revoke (admin CLI).
-func (s *Service) RevokeCredential(ctx context.Context, owner store.CredentialOwner, keyID string) error {
+// revokeCredential revokes owner's credential keyID and forgets it on this
+// node at once; another owner's key is a 404.
+func (s *Service) revokeCredential(ctx context.Context, owner store.CredentialOwner, keyID string) error {
 	if !agentplane.ValidID(keyID) {
 		return agentplane.Errorf(agentplane.ENotFound, "key not found")
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/agentplane/agentplane"
@@ -122,12 +121,7 @@ func (q *Queries) ListAgents(ctx context.Context, orgID string, f agentplane.Age
 		kn, vn := w.next(k), w.next(string(v))
 		w.conds = append(w.conds, q.d.metadataHas("metadata", kn, vn))
 	}
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Agent]{}, fmt.Errorf("list agents: %w", err)
-	}
-	return collectPage(rows, scanAgent, p, func(a agentplane.Agent) agentplane.Cursor {
+	return listPage(ctx, q, "agents", `SELECT `+agentColumns+` FROM agents WHERE `, &w, p, "", "id", scanAgent, func(a agentplane.Agent) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: a.CreatedAt.Millis(), ID: a.ID}
 	})
 }

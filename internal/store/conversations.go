@@ -147,12 +147,7 @@ func (q *Queries) ListConversations(ctx context.Context, orgID string, f agentpl
 	if f.DurationBelow != nil {
 		w.add("duration < ?", *f.DurationBelow)
 	}
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Conversation]{}, fmt.Errorf("list conversations: %w", err)
-	}
-	return collectPage(rows, scanConversation, p, func(c agentplane.Conversation) agentplane.Cursor {
+	return listPage(ctx, q, "conversations", `SELECT `+conversationColumns+` FROM conversations WHERE `, &w, p, "", "id", scanConversation, func(c agentplane.Conversation) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
 	})
 }

@@ -92,12 +92,7 @@ func (q *Queries) ListCredentials(ctx context.Context, owner CredentialOwner, p 
 	w.add("revoked_at IS NULL")
 	// Credentials have no updated_at; the window on it applies to created_at.
 	p.Window.UpdatedAfter, p.Window.UpdatedBefore = nil, nil
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+credentialColumns+` FROM credentials WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Credential]{}, fmt.Errorf("list credentials: %w", err)
-	}
-	return collectPage(rows, scanCredential, p, func(c agentplane.Credential) agentplane.Cursor {
+	return listPage(ctx, q, "credentials", `SELECT `+credentialColumns+` FROM credentials WHERE `, &w, p, "", "id", scanCredential, func(c agentplane.Credential) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: c.CreatedAt.Millis(), ID: c.ID}
 	})
 }

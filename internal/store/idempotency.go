@@ -7,20 +7,10 @@ import (
 	"github.com/agentplane/agentplane"
 )
 
-// IdempotentResponse is a stored POST outcome. Status 0 means the first
-// request is still running.
-type IdempotentResponse struct {
-	RequestHash string
-	Status      int
-	ContentType string
-	Body        []byte
-	CreatedAt   int64
-}
-
 // ClaimIdempotencyKey records key as in flight for this request unless it
 // is already known; then it returns the stored record. A record older
 // than expiredBefore (epoch ms) is forgotten and the key claimed anew.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, now, expiredBefore int64) (claimed bool, rec IdempotentResponse, err error) {
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string, now, expiredBefore int64) (claimed bool, rec agentplane.IdempotentResponse, err error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		res, err := s.q.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
 			VALUES ($1, $2, $3, $4) ON CONFLICT (scope, key) DO NOTHING`, scope, key, hash, now)
@@ -49,9 +39,9 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key, hash string
 }
 
 // GetIdempotencyKey reads a record.
-func (s *Store) GetIdempotencyKey(ctx context.Context, scope, key string) (IdempotentResponse, error) {
+func (s *Store) GetIdempotencyKey(ctx context.Context, scope, key string) (agentplane.IdempotentResponse, error) {
 	var (
-		rec    IdempotentResponse
+		rec    agentplane.IdempotentResponse
 		status *int
 		ctype  *string
 	)

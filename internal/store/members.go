@@ -80,12 +80,7 @@ func (q *Queries) RemoveMember(ctx context.Context, orgID, userID string) error 
 func (q *Queries) ListMembers(ctx context.Context, orgID string, p agentplane.Page) (agentplane.List[agentplane.Member], error) {
 	var w where
 	w.add("m.organization_id = ?", orgID)
-	tail := w.page(p, "m.", "user_id")
-	rows, err := q.q.QueryContext(ctx, memberSelect+` WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Member]{}, fmt.Errorf("list members: %w", err)
-	}
-	return collectPage(rows, scanMember, p, func(m agentplane.Member) agentplane.Cursor {
+	return listPage(ctx, q, "members", memberSelect+` WHERE `, &w, p, "m.", "user_id", scanMember, func(m agentplane.Member) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: m.CreatedAt.Millis(), ID: m.UserID}
 	})
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentplane/agentplane"
 )
@@ -55,25 +54,20 @@ func (q *Queries) CountOrganizations(ctx context.Context) (int, error) {
 func (q *Queries) ListUserOrganizations(ctx context.Context, userID string, p agentplane.Page) (agentplane.List[agentplane.Organization], error) {
 	var w where
 	w.add("m.user_id = ?", userID)
-	// Pages follow the membership's creation, the user's own timeline.
-	tail := w.page(p, "m.", "organization_id")
-	rows, err := q.q.QueryContext(ctx, `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.created_at
-		FROM members m JOIN organizations o ON o.id = m.organization_id
-		WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Organization]{}, fmt.Errorf("list organizations: %w", err)
-	}
 	type item struct {
 		org    agentplane.Organization
 		joined int64
 	}
-	l, err := collectPage(rows, func(r rowScanner) (item, error) {
+	// Pages follow the membership's creation, the user's own timeline.
+	l, err := listPage(ctx, q, "organizations", `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.created_at
+		FROM members m JOIN organizations o ON o.id = m.organization_id
+		WHERE `, &w, p, "m.", "organization_id", func(r rowScanner) (item, error) {
 		var it item
 		var created, upd int64
 		err := r.Scan(&it.org.ID, &it.org.Name, &it.org.Slug, &created, &upd, &it.joined)
 		it.org.CreatedAt, it.org.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
 		return it, err
-	}, p, func(it item) agentplane.Cursor {
+	}, func(it item) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: it.joined, ID: it.org.ID}
 	})
 	if err != nil {

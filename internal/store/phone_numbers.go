@@ -174,12 +174,7 @@ func (q *Queries) ListPhoneNumbers(ctx context.Context, orgID string, f agentpla
 	if f.AgentID != "" {
 		w.add(agentPinned, orgID, f.AgentID, orgID, f.AgentID)
 	}
-	tail := w.page(p, "p.", "phone_number")
-	rows, err := q.q.QueryContext(ctx, phoneSelect+` WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.PhoneNumber]{}, fmt.Errorf("list phone numbers: %w", err)
-	}
-	return collectPage(rows, scanPhone, p, func(n agentplane.PhoneNumber) agentplane.Cursor {
+	return listPage(ctx, q, "phone numbers", phoneSelect+` WHERE `, &w, p, "p.", "phone_number", scanPhone, func(n agentplane.PhoneNumber) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: n.CreatedAt.Millis(), ID: n.PhoneNumber}
 	})
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -65,11 +67,16 @@ func (w *where) page(p agentplane.Page, alias, idCol string) string {
 	if c := p.After; c != nil {
 		w.add("("+created+", "+id+") < (?, ?)", c.CreatedAt, c.ID)
 	}
-	limit := p.Limit
-	if limit <= 0 || limit > agentplane.MaxLimit {
-		limit = agentplane.DefaultLimit
+	return " ORDER BY " + created + " DESC, " + id + " DESC LIMIT " + strconv.Itoa(pageLimit(p)+1)
+}
+
+// pageLimit is how many items p asks for: its limit, or the default when
+// that is missing or out of range.
+func pageLimit(p agentplane.Page) int {
+	if p.Limit <= 0 || p.Limit > agentplane.MaxLimit {
+		return agentplane.DefaultLimit
 	}
-	return " ORDER BY " + created + " DESC, " + id + " DESC LIMIT " + strconv.Itoa(limit+1)
+	return p.Limit
 }
 
 // rowScanner is what a scan function reads a row from.
@@ -110,10 +117,7 @@ func collectPage[T any](rows interface {
 	Close() error
 }, scan func(rowScanner) (T, error), p agentplane.Page, key func(T) agentplane.Cursor) (agentplane.List[T], error) {
 	defer rows.Close()
-	limit := p.Limit
-	if limit <= 0 || limit > agentplane.MaxLimit {
-		limit = agentplane.DefaultLimit
-	}
+	limit := pageLimit(p)
 	sized := &sizedScanner{rows: rows}
 	items := []T{}
 	for rows.Next() {
@@ -132,6 +136,21 @@ func collectPage[T any](rows interface {
 		return agentplane.List[T]{}, err
 	}
 	return agentplane.List[T]{Items: items}, nil
+}
+
+// listPage runs one page of a list and collects it. sel is the statement
+// up to and including WHERE and w its conditions, to which p's time window
+// and keyset position are added on created_at and idCol (both prefixed
+// with alias, as for where.page); key is an item's (created_at, idCol),
+// the cursor of the page after it. what names the list in errors.
+func listPage[T any](ctx context.Context, q *Queries, what, sel string, w *where, p agentplane.Page, alias, idCol string,
+	scan func(rowScanner) (T, error), key func(T) agentplane.Cursor) (agentplane.List[T], error) {
+	tail := w.page(p, alias, idCol)
+	rows, err := q.q.QueryContext(ctx, sel+w.sql()+tail, w.args...)
+	if err != nil {
+		return agentplane.List[T]{}, fmt.Errorf("list %s: %w", what, err)
+	}
+	return collectPage(rows, scan, p, key)
 }
 
 // likePattern escapes s for a LIKE … ESCAPE '\' substring match.

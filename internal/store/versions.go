@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/agentplane/agentplane"
@@ -121,12 +120,7 @@ func (q *Queries) ListVersions(ctx context.Context, orgID, agentID string, f age
 	if f.Published != nil {
 		w.add("published = ?", *f.Published)
 	}
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+versionColumns+` FROM agent_versions WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Version]{}, fmt.Errorf("list versions: %w", err)
-	}
-	return collectPage(rows, scanVersion, p, func(v agentplane.Version) agentplane.Cursor {
+	return listPage(ctx, q, "versions", `SELECT `+versionColumns+` FROM agent_versions WHERE `, &w, p, "", "id", scanVersion, func(v agentplane.Version) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: v.CreatedAt.Millis(), ID: v.ID}
 	})
 }

@@ -135,12 +135,7 @@ func (q *Queries) ListWidgets(ctx context.Context, orgID, agentID string, p agen
 	if agentID != "" {
 		w.add("agent_id = ?", agentID)
 	}
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+widgetColumns+` FROM web_widgets WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.WebWidget]{}, fmt.Errorf("list widgets: %w", err)
-	}
-	return collectPage(rows, scanWidget, p, func(x agentplane.WebWidget) agentplane.Cursor {
+	return listPage(ctx, q, "widgets", `SELECT `+widgetColumns+` FROM web_widgets WHERE `, &w, p, "", "id", scanWidget, func(x agentplane.WebWidget) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: x.CreatedAt.Millis(), ID: x.ID}
 	})
 }
