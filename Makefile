@@ -21,9 +21,10 @@ test:
 test-sqlite:
 	$(GO) test -count=1 $(PKGS)
 
-## lint: gofmt, go vet, staticcheck and openapi-lint must all be clean
+## lint: gofmt, go.mod tidy, go vet, staticcheck and openapi-lint must all be clean
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 	$(GO) vet $(PKGS)
 	$(GO) tool staticcheck $(PKGS)
 	$(MAKE) openapi-lint

@@ -2,6 +2,10 @@ package agentplane
 
 import "encoding/json"
 
+// MaxInstructions is the schema's bound on config.instructions, in
+// characters (the maxLength below): model output is capped to it.
+const MaxInstructions = 100000
+
 // AgentConfig is the full behaviour of one agent version (SPEC §6). Its JSON
 // Schema is generated from these types (struct tags carry defaults, enums
 // and bounds), served at GET /core/agent-config-schema and enforced on every

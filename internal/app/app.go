@@ -111,25 +111,21 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 			return nil, err
 		}
 	}
-	// The queue's worker calls the service and the service enqueues on the
-	// queue: build the queue with a function that reaches the service once
-	// it exists.
-	var svc *service.Service
-	a.queue, err = jobs.New(ctx, st, cfg.DatabaseURL, func(ctx context.Context, id string, final bool) error {
-		return svc.RunWorkflow(ctx, id, final)
-	}, jobs.Options{Logger: log, JobTimeout: cfg.JobTimeout})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
 	secrets, err := serverKey(cfg, st, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
-	svc = service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Queue: a.queue, Crawl: fetcher.Crawl, Secrets: secrets})
+	svc := service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Secrets: secrets})
 	a.svc = svc
+	// The queue runs the workflows' steps through the service and
+	// registers with the store, which writes a job with every workflow.
+	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
+	a.queue, err = jobs.New(ctx, st, svc, jobs.Options{Logger: log, JobTimeout: cfg.JobTimeout, Model: model, Crawl: fetcher.Crawl})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	key, err := a.svc.CursorKey(ctx)
 	if errors.Is(err, seal.ErrWrongKey) {
 		err = fmt.Errorf("%w; a restored database needs the %s it was backed up with, or the same AGENTPLANE_SECRET_KEY", err, keyFileName)

@@ -22,6 +22,7 @@ type lineJSON struct {
 	w     io.Writer
 	level slog.Leveler
 	slow  slog.Handler // the records this handler doesn't format itself
+	bufs  *sync.Pool   // of *[]byte
 }
 
 func newLineJSON(w io.Writer, opts *slog.HandlerOptions) *lineJSON {
@@ -32,7 +33,8 @@ func newLineJSON(w io.Writer, opts *slog.HandlerOptions) *lineJSON {
 	if lvl == nil {
 		lvl = slog.LevelInfo
 	}
-	return &lineJSON{mu: new(sync.Mutex), w: w, level: lvl, slow: slog.NewJSONHandler(w, opts)}
+	return &lineJSON{mu: new(sync.Mutex), w: w, level: lvl, slow: slog.NewJSONHandler(w, opts),
+		bufs: &sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}}
 }
 
 // Enabled reports whether records of the level are written.
@@ -45,14 +47,12 @@ func (h *lineJSON) WithAttrs(as []slog.Attr) slog.Handler { return h.slow.WithAt
 // WithGroup: see WithAttrs.
 func (h *lineJSON) WithGroup(name string) slog.Handler { return h.slow.WithGroup(name) }
 
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
 // Handle writes r as one JSON line.
 func (h *lineJSON) Handle(ctx context.Context, r slog.Record) error {
-	bp := linePool.Get().(*[]byte)
+	bp := h.bufs.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) <= 16<<10 {
-			linePool.Put(bp)
+			h.bufs.Put(bp)
 		}
 	}()
 	b, ok := appendLine((*bp)[:0], r)

@@ -44,7 +44,7 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.UpdateAgent(r.Context(), callerFrom(r.Context()), r.PathValue("id"), in)
+	a, err := s.svc.UpdateAgent(r.Context(), callerFrom(r.Context()), r.PathValue("id"), ifMatch(r), in)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) updateAgent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeleteAgent(r.Context(), callerFrom(r.Context()), r.PathValue("id")); err != nil {
+	if err := s.svc.DeleteAgent(r.Context(), callerFrom(r.Context()), r.PathValue("id"), ifMatch(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

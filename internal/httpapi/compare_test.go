@@ -14,7 +14,6 @@ import (
 
 	"github.com/agentplane/agentplane/internal/llm"
 	"github.com/agentplane/agentplane/internal/openapitest"
-	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -93,13 +92,13 @@ func sseFinish(w http.ResponseWriter) {
 	w.(http.Flusher).Flush()
 }
 
-func withModel(t *testing.T, srv *httptest.Server) func(*service.Options) {
-	return func(o *service.Options) {
+func withModel(t *testing.T, srv *httptest.Server) envOption {
+	return func(o *envOptions) {
 		m, err := llm.New(llm.Config{BaseURL: srv.URL, APIKey: "sk-test", Model: "m"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		o.Model = m
+		o.service.Model = m
 	}
 }
 

@@ -411,7 +411,7 @@ func TestSIPDeploy(t *testing.T) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, engine, func(o *service.Options) { o.SIPDomain = "voice.example.test" })
+			e := newEnv(t, engine, withService(func(o *service.Options) { o.SIPDomain = "voice.example.test" }))
 			agent, _ := dpPublished(t, e, "Hi")
 			var sip dpSIP
 			e.admin(req{method: "POST", path: "/core/agents/" + agent + "/deploy-as-sip"}).want(t, 200).decodeInto(t, &sip)

@@ -70,24 +70,34 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// envOptions configure newEnv: the service, and the job queue when a test
+// asks for one.
+type envOptions struct {
+	service  service.Options
+	jobs     bool           // a real River queue (withJobs)
+	attempts int            // its attempts per job; 0: the queue's default
+	crawl    jobs.CrawlFunc // the queue's website reader
+}
+
+// envOption adjusts an env (a model, a clock, withJobs).
+type envOption func(*envOptions)
+
 // withJobs gives the env a real River queue (see env.startJobs); envs
 // without it answer 503 to routes that start workflows. It's opt-in because
 // River's migrations cost ~100 ms per database.
-func withJobs(o *service.Options) { o.Queue = needQueue{} }
+func withJobs(o *envOptions) { o.jobs = true }
 
 // withJobsOnce is withJobs with each job tried once: its first failure is
 // final (tests of how a workflow ends, without waiting for retries).
-func withJobsOnce(o *service.Options) { o.Queue = needQueue{attempts: 1} }
+func withJobsOnce(o *envOptions) { o.jobs, o.attempts = true, 1 }
 
-// needQueue marks an env that asked for a queue; newEnv replaces it.
-type needQueue struct {
-	service.Queue
-	attempts int // 0: the queue's default
+// withService adjusts the service's options.
+func withService(fn func(*service.Options)) envOption {
+	return func(o *envOptions) { fn(&o.service) }
 }
 
-// newEnv starts an API on engine with organization "acme". Options, if
-// given, adjust the service (a model, a clock, withJobs).
-func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)) *env {
+// newEnv starts an API on engine with organization "acme".
+func newEnv(t *testing.T, engine store.Engine, options ...envOption) *env {
 	t.Helper()
 	ctx := context.Background()
 	sopts := dbtest.Options(t, engine)
@@ -98,24 +108,21 @@ func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)
 	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts := service.Options{Logger: log}
-	for _, o := range options {
-		o(&opts)
+	o := envOptions{service: service.Options{Logger: log}}
+	for _, opt := range options {
+		opt(&o)
 	}
+	svc := service.New(st, o.service)
 	// A real River queue when asked for; its jobs are worked only after
 	// e.startJobs.
-	var svc *service.Service
 	var queue *jobs.Queue
-	if nq, ok := opts.Queue.(needQueue); ok {
-		queue, err = jobs.New(ctx, st, sopts.DatabaseURL, func(ctx context.Context, id string, final bool) error {
-			return svc.RunWorkflow(ctx, id, final)
-		}, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond, MaxAttempts: nq.attempts})
+	if o.jobs {
+		queue, err = jobs.New(ctx, st, svc, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond, MaxAttempts: o.attempts,
+			Model: o.service.Model, Crawl: o.crawl, Now: o.service.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts.Queue = queue
 	}
-	svc = service.New(st, opts)
 	key, err := svc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +145,7 @@ func newEnv(t *testing.T, engine store.Engine, options ...func(*service.Options)
 }
 
 // forEngine runs fn as a parallel subtest on every available engine.
-func forEngine(t *testing.T, fn func(t *testing.T, e *env), options ...func(*service.Options)) {
+func forEngine(t *testing.T, fn func(t *testing.T, e *env), options ...envOption) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()

@@ -115,15 +115,14 @@ func newFuzzEnv(f *testing.F, engine store.Engine, queue bool) *fuzzEnv {
 	f.Cleanup(func() { st.Close() })
 	logs := &fuzzLog{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
-	opts := service.Options{Logger: log}
+	svc := service.New(st, service.Options{Logger: log})
 	if queue {
-		q, err := jobs.New(ctx, st, sopts.DatabaseURL, func(context.Context, string, bool) error { return nil }, jobs.Options{Logger: log})
-		if err != nil {
+		// Registered, never started: workflows are created with their
+		// jobs, and no job runs.
+		if _, err := jobs.New(ctx, st, svc, jobs.Options{Logger: log}); err != nil {
 			f.Fatal(err)
 		}
-		opts.Queue = q
 	}
-	svc := service.New(st, opts)
 	ck, err := svc.CursorKey(ctx)
 	if err != nil {
 		f.Fatal(err)
@@ -286,7 +285,7 @@ func FuzzDecode(f *testing.F) {
 		agentplane.AgentInput{}, agentplane.VersionCreate{}, agentplane.VersionUpdate{}, service.PublishInput{},
 		agentplane.ConversationInput{}, agentplane.ConversationUpdate{}, agentplane.WebWidgetInput{},
 		agentplane.PhoneNumberInput{}, agentplane.PhoneNumberPatch{}, agentplane.MemberInput{}, agentplane.MemberUpdate{},
-		agentplane.CredentialInput{}, agentplane.OrganizationInput{}, websiteBody{}, service.DemoInput{}, compareInput{},
+		agentplane.CredentialInput{}, agentplane.OrganizationInput{}, agentplane.WebsiteInput{}, agentplane.DemoInput{}, compareInput{},
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		syntaxErr := checkSyntax(body)

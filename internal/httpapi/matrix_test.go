@@ -957,11 +957,9 @@ func newMXWorld(t *testing.T, e *env) *mxWorld {
 
 	// The same database served by a service whose clock is two hours
 	// ahead: the expiring credentials have expired there.
-	fopts := service.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
-	if e.queue != nil {
-		fopts.Queue = e.queue // jobs enqueued here land in the same queue
-	}
-	fsvc := service.New(e.store, fopts)
+	// Workflows it starts get their jobs in the env's queue: the queue
+	// is registered with the store.
+	fsvc := service.New(e.store, service.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
 	ck, err := fsvc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -109,9 +109,9 @@ func (w *recorder) Flush() {
 // Unwrap exposes the writer to http.ResponseController.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// newRequestID keeps a caller's X-Request-Id when it is short and plain,
-// else makes one.
-func newRequestID(given string) string {
+// requestID keeps a caller's X-Request-Id when it is short and plain, else
+// makes one.
+func (s *Server) requestID(given string) string {
 	if n := len(given); n > 0 && n <= 64 {
 		ok := true
 		for _, c := range given {
@@ -124,15 +124,13 @@ func newRequestID(given string) string {
 			return given
 		}
 	}
-	return requestIDs.next()
+	return s.ids.next()
 }
 
-// requestIDs makes the ids of requests that bring none: 24 hex digits, a
-// random prefix drawn once per process and a counter. They need to be
+// idSource makes the ids of requests that bring none: 24 hex digits, a
+// random prefix drawn once per server and a counter. They need to be
 // unique, not unguessable (a caller may pick its own), and a counter is
 // cheaper than reading randomness for every request.
-var requestIDs = newIDSource()
-
 type idSource struct {
 	prefix [6]byte
 	n      atomic.Uint64
@@ -162,7 +160,7 @@ func (s *idSource) next() string {
 // credential header.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	info := &reqInfo{id: newRequestID(r.Header.Get("X-Request-Id"))}
+	info := &reqInfo{id: s.requestID(r.Header.Get("X-Request-Id"))}
 	r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
 	w.Header().Set("X-Request-Id", info.id)
 	rec := &recorder{ResponseWriter: w, r: r}

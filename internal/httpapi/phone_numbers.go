@@ -49,7 +49,7 @@ func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.UpdatePhoneNumber(r.Context(), callerFrom(r.Context()), r.PathValue("phone_number"), in)
+	p, err := s.svc.UpdatePhoneNumber(r.Context(), callerFrom(r.Context()), r.PathValue("phone_number"), ifMatch(r), in)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) updatePhoneNumber(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) deletePhoneNumber(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeletePhoneNumber(r.Context(), callerFrom(r.Context()), r.PathValue("phone_number")); err != nil {
+	if err := s.svc.DeletePhoneNumber(r.Context(), callerFrom(r.Context()), r.PathValue("phone_number"), ifMatch(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

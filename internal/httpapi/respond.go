@@ -74,3 +74,7 @@ func (s *Server) writeList(w http.ResponseWriter, lq listQuery, items any, next 
 		Pagination pagination `json:"pagination"`
 	}{items, pagination{Limit: lq.page.Limit, NextCursor: nc}})
 }
+
+// ifMatch is the request's If-Match header ("" without one), which the
+// service checks inside a write's transaction (SPEC §1).
+func ifMatch(r *http.Request) string { return r.Header.Get("If-Match") }

@@ -55,6 +55,7 @@ type Server struct {
 	metrics *metrics
 	limiter *limiter
 	details *detailCache
+	ids     *idSource // request ids
 }
 
 // New builds the handler and registers every route of the table.
@@ -75,7 +76,7 @@ func New(svc *service.Service, opts Options) *Server {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{svc: svc, log: opts.Logger, access: opts.AccessLog, opts: opts, mux: http.NewServeMux(), cursors: cursorCodec{key: opts.CursorKey},
-		metrics: newMetrics(opts.Registry), limiter: newLimiter(opts.Limits)}
+		metrics: newMetrics(opts.Registry), limiter: newLimiter(opts.Limits), ids: newIDSource()}
 	if opts.DetailCacheBytes == 0 {
 		opts.DetailCacheBytes = defaultDetailCacheBytes
 	}
@@ -107,7 +108,16 @@ type route struct {
 	auth    authMode
 	scopes  []agentplane.Scope
 	handle  handlerFunc
+	answer  answerMode
 }
+
+// answerMode says how a route answers.
+type answerMode int
+
+const (
+	buffered answerMode = iota // one body, written whole (and replayed for an Idempotency-Key)
+	streamed                   // written as it is made: never buffered nor replayed
+)
 
 // Routes lists the registered patterns with their auth mode and scopes, for
 // the OpenAPI coverage test and the documentation.
@@ -119,10 +129,6 @@ func (s *Server) Routes() []RouteInfo {
 	}
 	return out
 }
-
-// streams reports whether the route streams its answer: such answers are
-// neither buffered nor replayed (compare has no side effects to protect).
-func (rt route) streams() bool { return strings.HasSuffix(rt.pattern, "/compare") }
 
 // RouteInfo describes one route.
 type RouteInfo struct {
@@ -172,9 +178,6 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			r = withCaller(r, c)
-			if im := r.Header.Get("If-Match"); im != "" {
-				r = r.WithContext(service.WithIfMatch(r.Context(), im))
-			}
 		}
 		// r.URL.Query() drops what it can't parse (bad escapes, and every
 		// parameter past Go's limit of 10,000) without a word; a list must
@@ -188,7 +191,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 		}
 		var err error
-		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && rt.auth != public && !rt.streams() {
+		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && rt.auth != public && rt.answer != streamed {
 			err = s.idempotent(w, r, callerFrom(r.Context()), key, rt.handle)
 		} else {
 			err = rt.handle(w, r)

@@ -86,7 +86,7 @@ func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n, in)
+	v, err := s.svc.UpdateVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n, ifMatch(r), in)
 	if err != nil {
 		return err
 	}

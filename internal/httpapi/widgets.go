@@ -48,7 +48,7 @@ func (s *Server) updateWidget(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	wd, err := s.svc.UpdateWidget(r.Context(), callerFrom(r.Context()), r.PathValue("id"), in)
+	wd, err := s.svc.UpdateWidget(r.Context(), callerFrom(r.Context()), r.PathValue("id"), ifMatch(r), in)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) updateWidget(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteWidget(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.DeleteWidget(r.Context(), callerFrom(r.Context()), r.PathValue("id")); err != nil {
+	if err := s.svc.DeleteWidget(r.Context(), callerFrom(r.Context()), r.PathValue("id"), ifMatch(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -4,26 +4,7 @@ import (
 	"net/http"
 
 	"github.com/agentplane/agentplane"
-	"github.com/agentplane/agentplane/internal/service"
 )
-
-// websiteBody is the public body of create-from-website: the service's
-// input without the fields only create-demo sets, so those are unknown
-// fields here.
-type websiteBody struct {
-	CompanyName          string  `json:"company_name"`
-	CompanyWebsite       string  `json:"company_website"`
-	CompanyOverview      *string `json:"company_overview"`
-	IsDemo               *bool   `json:"is_demo"`
-	SkipDeployment       *bool   `json:"skip_deployment"`
-	VoiceID              *string `json:"voice_id"`
-	AvatarURL            *string `json:"avatar_url"`
-	ExistingAgentID      *string `json:"existing_agent_id"`
-	ExistingCollectionID *string `json:"existing_collection_id"`
-	DemoType             *string `json:"demo_type"`
-	Instructions         *string `json:"-"`
-	IncludePhoneNumber   bool    `json:"-"`
-}
 
 func (s *Server) generateInstructions(w http.ResponseWriter, r *http.Request) error {
 	n, err := versionParam(r, false)
@@ -67,11 +48,11 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createFromWebsite(w http.ResponseWriter, r *http.Request) error {
-	var in websiteBody
+	var in agentplane.WebsiteInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	started, err := s.svc.CreateFromWebsite(r.Context(), callerFrom(r.Context()), service.WebsiteInput(in))
+	started, err := s.svc.CreateFromWebsite(r.Context(), callerFrom(r.Context()), in)
 	if err != nil {
 		return err
 	}
@@ -80,7 +61,7 @@ func (s *Server) createFromWebsite(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) createDemo(w http.ResponseWriter, r *http.Request) error {
-	var in service.DemoInput
+	var in agentplane.DemoInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/agentplane/agentplane/internal/fetch"
-	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -273,14 +272,14 @@ func TestCreateFromWebsiteWithModel(t *testing.T) {
 
 // withCrawl gives the env the guarded fetcher, exempting the test site's
 // loopback address and port.
-func withCrawl(t *testing.T, siteURL string) func(*service.Options) {
+func withCrawl(t *testing.T, siteURL string) envOption {
 	u, err := url.Parse(siteURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	port, _ := strconv.Atoi(u.Port())
 	f := fetch.New(fetch.Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowPorts: []int{port}})
-	return func(o *service.Options) { o.Crawl = f.Crawl }
+	return func(o *envOptions) { o.crawl = f.Crawl }
 }
 
 // TestWebsiteErrorsShowNoInternalAddress: a site that can't be read fails
@@ -292,7 +291,7 @@ func TestWebsiteErrorsShowNoInternalAddress(t *testing.T) {
 	// The production policy with the system resolver: .invalid never
 	// resolves (RFC 6761), localhost resolves to loopback and is refused.
 	f := fetch.New(fetch.Options{Timeout: 5 * time.Second})
-	withFetcher := func(o *service.Options) { o.Crawl = f.Crawl }
+	withFetcher := func(o *envOptions) { o.crawl = f.Crawl }
 	address := regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b|::1\b|\[[0-9a-fA-F:]+\]`)
 	forEngine(t, func(t *testing.T, e *env) {
 		e.startJobs()

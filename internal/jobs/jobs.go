@@ -1,8 +1,11 @@
 // Package jobs runs agentplane's durable background work on River: one job
-// kind, "workflow", whose argument is a workflow id; the service does the
-// work and records each step, so a retried or rescued job resumes where the
-// last attempt stopped. On SQLite the queue lives in the same database
-// file; on PostgreSQL every node shares it and wakes on LISTEN/NOTIFY.
+// kind, "workflow", whose arguments name a workflow. Its workers run the
+// workflow's steps (scaffolding an agent from a website, generating
+// instructions) and record each step through the service, so a retried or
+// rescued job resumes where the last attempt stopped. On SQLite the queue
+// lives in the same database file; on PostgreSQL every node shares it and
+// wakes on LISTEN/NOTIFY. What touches the database for River (its
+// driver, pools and migration lock) is the store's.
 package jobs
 
 import (
@@ -13,12 +16,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/llm"
+	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -26,22 +29,21 @@ import (
 // WorkflowArgs is the one job kind: run (or resume) a workflow.
 type WorkflowArgs struct {
 	WorkflowID string `json:"workflow_id"`
+	// OrganizationID is the workflow's; jobs queued by releases before it
+	// was added carry none, and the workflow's own is looked up.
+	OrganizationID string `json:"organization_id,omitempty"`
 }
 
 // Kind names the job kind in River's tables.
 func (WorkflowArgs) Kind() string { return "workflow" }
 
-// RunFunc does a workflow's remaining steps. final is true on the job's
-// last attempt, when a failure must be recorded as the workflow's end.
-type RunFunc func(ctx context.Context, workflowID string, final bool) error
-
 type worker struct {
 	river.WorkerDefaults[WorkflowArgs]
-	run RunFunc
+	q *Queue
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[WorkflowArgs]) error {
-	return w.run(ctx, job.Args.WorkflowID, job.Attempt >= job.MaxAttempts)
+	return w.q.run(ctx, job.Args, job.Attempt >= job.MaxAttempts)
 }
 
 // Options tunes the queue.
@@ -62,19 +64,28 @@ type Options struct {
 	// PollInterval is how often idle nodes look for jobs when
 	// notifications aren't available (SQLite); default 200 ms.
 	PollInterval time.Duration
+	// Model writes builder inputs and instructions; nil uses the
+	// heuristic extractor and the deterministic template.
+	Model llm.Model
+	// Crawl reads company websites (the guarded fetcher); nil fails the
+	// scaffolding workflows' first step.
+	Crawl CrawlFunc
+	// Now replaces the clock of the steps' times (tests).
+	Now func() time.Time
 }
 
-// Queue is the River client of this node.
+// Queue is the River client of this node and the workflows' steps.
 type Queue struct {
-	client   *river.Client[*sql.Tx]
-	listener *pgxpool.Pool
-	opts     Options
+	client *river.Client[*sql.Tx]
+	svc    *service.Service
+	opts   Options
 }
 
-// New migrates River's tables and builds the client; call Start to work
-// jobs. Migrations are serialized across nodes by an advisory lock on
-// PostgreSQL and by SQLite's write lock.
-func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, opts Options) (*Queue, error) {
+// New migrates River's tables, builds the client and registers it with
+// the store, which from then on writes a job with every workflow it
+// creates; call Start to work jobs. Migrations are serialized across
+// nodes (store.WithJobsMigrationLock).
+func New(ctx context.Context, st *store.Store, svc *service.Service, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -95,24 +106,19 @@ func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, 
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 200 * time.Millisecond
 	}
-	q := &Queue{opts: opts}
-	var driver riverdriver.Driver[*sql.Tx]
-	if st.Engine() == store.Postgres {
-		pool, err := pgxpool.New(ctx, databaseURL)
-		if err != nil {
-			return nil, fmt.Errorf("job listener pool: %w", err)
-		}
-		q.listener = pool
-		driver = riverdatabasesql.NewWithPgxListener(st.JobsDB(), pool)
-	} else {
-		driver = riversqlite.New(st.JobsDB())
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	q := &Queue{svc: svc, opts: opts}
+	driver, err := st.JobDriver(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := migrate(ctx, st, driver); err != nil {
-		q.close()
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &worker{run: run})
+	river.AddWorker(workers, &worker{q: q})
 	cfg := &river.Config{
 		Logger:               opts.Logger,
 		MaxAttempts:          opts.MaxAttempts,
@@ -126,10 +132,10 @@ func New(ctx context.Context, st *store.Store, databaseURL string, run RunFunc, 
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
-		q.close()
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 	q.client = client
+	st.SetJobInserter(q.insert)
 	return q, nil
 }
 
@@ -140,22 +146,12 @@ func migrate(ctx context.Context, st *store.Store, driver riverdriver.Driver[*sq
 	if err != nil {
 		return fmt.Errorf("job migrations: %w", err)
 	}
-	if st.Engine() == store.Postgres {
-		conn, err := st.DB().Conn(ctx)
-		if err != nil {
-			return err
+	return st.WithJobsMigrationLock(ctx, func() error {
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("job migrations: %w", err)
 		}
-		defer conn.Close()
-		const lockKey = 7161856201 // "agentplane river migrate"
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
-			return fmt.Errorf("job migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey) //nolint:errcheck // released with the session anyway
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("job migrations: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // retryPolicy backs off 1 s, 2 s, 4 s… capped at a minute: workflows are
@@ -178,23 +174,15 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = q.client.StopAndCancel(context.Background())
 	}
-	q.close()
 	return err
 }
 
-func (q *Queue) close() {
-	if q.listener != nil {
-		q.listener.Close()
-	}
-}
-
-// Enqueue inserts the workflow's job in the transaction of sq, so the job
-// exists exactly when the workflow record does.
-func (q *Queue) Enqueue(ctx context.Context, sq *store.Queries, workflowID string) error {
-	tx := sq.SQLTx()
-	if tx == nil {
-		return errors.New("jobs: Enqueue needs a transaction")
-	}
-	_, err := q.client.InsertTx(ctx, tx, WorkflowArgs{WorkflowID: workflowID}, nil)
+// insert writes the workflow's job with tx, the transaction that creates
+// the workflow (store.JobInserter).
+func (q *Queue) insert(ctx context.Context, tx *sql.Tx, w agentplane.Workflow) error {
+	_, err := q.client.InsertTx(ctx, tx, WorkflowArgs{WorkflowID: w.ID, OrganizationID: w.OrganizationID}, nil)
 	return err
 }
+
+// stamp is the current time as stored.
+func (q *Queue) stamp() agentplane.Time { return agentplane.TimeOf(q.opts.Now()) }

@@ -77,7 +77,7 @@ func (s *Service) AgentRevision(ctx context.Context, c *agentplane.Caller, id st
 }
 
 // UpdateAgent applies a partial update: omitted fields keep their values.
-func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id string, in agentplane.AgentInput) (agentplane.Agent, error) {
+func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id, ifMatch string, in agentplane.AgentInput) (agentplane.Agent, error) {
 	if !agentplane.ValidID(id) {
 		return agentplane.Agent{}, agentplane.Errorf(agentplane.ENotFound, "agent not found")
 	}
@@ -90,7 +90,7 @@ func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id stri
 		if a, err = q.LockAgent(ctx, c.OrganizationID, id); err != nil {
 			return err
 		}
-		if err := precondition(ctx, a); err != nil {
+		if err := precondition(ifMatch, a); err != nil {
 			return err
 		}
 		merge(&a, in)
@@ -101,7 +101,7 @@ func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id stri
 }
 
 // DeleteAgent deletes the agent.
-func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id string) error {
+func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id, ifMatch string) error {
 	if !agentplane.ValidID(id) {
 		return agentplane.Errorf(agentplane.ENotFound, "agent not found")
 	}
@@ -113,7 +113,7 @@ func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id stri
 		if err != nil {
 			return err
 		}
-		if err := precondition(ctx, a); err != nil {
+		if err := precondition(ifMatch, a); err != nil {
 			return err
 		}
 		if err := q.ClearAgentPins(ctx, c.OrganizationID, id, s.stamp()); err != nil {

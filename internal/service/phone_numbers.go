@@ -55,7 +55,7 @@ func (s *Service) GetPhoneNumber(ctx context.Context, c *agentplane.Caller, numb
 
 // UpdatePhoneNumber changes label, trunk and shareability; slots change
 // only through publish.
-func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, number string, in agentplane.PhoneNumberPatch) (agentplane.PhoneNumber, error) {
+func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, number, ifMatch string, in agentplane.PhoneNumberPatch) (agentplane.PhoneNumber, error) {
 	if err := in.Validate(); err != nil {
 		return agentplane.PhoneNumber{}, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 		if p, err = q.GetPhoneNumber(ctx, c.OrganizationID, e164); err != nil {
 			return err
 		}
-		if err := precondition(ctx, p); err != nil {
+		if err := precondition(ifMatch, p); err != nil {
 			return err
 		}
 		if in.Label != nil {
@@ -88,7 +88,7 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 }
 
 // DeletePhoneNumber releases a number.
-func (s *Service) DeletePhoneNumber(ctx context.Context, c *agentplane.Caller, number string) error {
+func (s *Service) DeletePhoneNumber(ctx context.Context, c *agentplane.Caller, number, ifMatch string) error {
 	e164, ok := NormalizeNumber(number)
 	if !ok {
 		return notRegistered(number)
@@ -98,7 +98,7 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 		if err != nil {
 			return err
 		}
-		if err := precondition(ctx, p); err != nil {
+		if err := precondition(ifMatch, p); err != nil {
 			return err
 		}
 		return q.DeletePhoneNumber(ctx, c.OrganizationID, e164)

@@ -22,11 +22,9 @@ type Service struct {
 	now   func() time.Time
 	used  lastUsed
 	creds credCache
-	model llm.Model // nil: builtin, deterministic text only
+	model llm.Model // compare's summary; nil: the builtin, deterministic text only
 
 	sipDomain string
-	queue     Queue
-	crawl     CrawlFunc
 	secrets   *seal.Box // nil: no server key (PostgreSQL without AGENTPLANE_SECRET_KEY)
 }
 
@@ -35,15 +33,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now replaces the clock in tests that assert on times.
 	Now func() time.Time
-	// Model is the language model for summaries and generation; nil uses
-	// the deterministic builtins.
+	// Model writes compare's streamed summary; nil uses the deterministic
+	// builtin (internal/summary). Workflows get theirs from internal/jobs.
 	Model llm.Model
 	// SIPDomain is the domain of agents' SIP URIs.
 	SIPDomain string
-	// Queue runs workflows; nil refuses to start them (503).
-	Queue Queue
-	// Crawl reads company websites for scaffolding (the guarded fetcher).
-	Crawl CrawlFunc
 	// Secrets seals the secrets the server keeps for later use; nil keeps
 	// them unsealed (and says so in the log).
 	Secrets *seal.Box
@@ -67,7 +61,7 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.CredentialTTL == 0 {
 		opts.CredentialTTL = credentialTTL
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, queue: opts.Queue, crawl: opts.Crawl, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}, creds: credCache{ttl: opts.CredentialTTL}}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}, creds: credCache{ttl: opts.CredentialTTL}}
 }
 
 // stamp is the current time as stored.

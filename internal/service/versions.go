@@ -153,7 +153,7 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 
 // UpdateVersion changes a draft's config and/or builder inputs and keeps
 // the instruction flags true to what changed (SPEC §5).
-func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, in agentplane.VersionUpdate) (agentplane.Version, error) {
+func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, ifMatch string, in agentplane.VersionUpdate) (agentplane.Version, error) {
 	if !agentplane.ValidID(agentID) {
 		return agentplane.Version{}, notFoundAgent()
 	}
@@ -176,7 +176,7 @@ func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agent
 		if err := v.Editable(); err != nil {
 			return err
 		}
-		if err := precondition(ctx, v); err != nil {
+		if err := precondition(ifMatch, v); err != nil {
 			return err
 		}
 		if in.Config != nil {

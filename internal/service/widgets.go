@@ -79,7 +79,7 @@ func (s *Service) GetWidget(ctx context.Context, c *agentplane.Caller, id string
 }
 
 // UpdateWidget applies a partial update; a changed pin is checked again.
-func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id string, in agentplane.WebWidgetInput) (agentplane.WebWidget, error) {
+func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id, ifMatch string, in agentplane.WebWidgetInput) (agentplane.WebWidget, error) {
 	if !agentplane.ValidID(id) {
 		return agentplane.WebWidget{}, agentplane.Errorf(agentplane.ENotFound, "web widget not found")
 	}
@@ -92,7 +92,7 @@ func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id str
 		if w, err = q.GetWidget(ctx, c.OrganizationID, id); err != nil {
 			return err
 		}
-		if err := precondition(ctx, w); err != nil {
+		if err := precondition(ifMatch, w); err != nil {
 			return err
 		}
 		mergeWidget(&w, in)
@@ -108,7 +108,7 @@ func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id str
 }
 
 // DeleteWidget removes a widget.
-func (s *Service) DeleteWidget(ctx context.Context, c *agentplane.Caller, id string) error {
+func (s *Service) DeleteWidget(ctx context.Context, c *agentplane.Caller, id, ifMatch string) error {
 	if !agentplane.ValidID(id) {
 		return agentplane.Errorf(agentplane.ENotFound, "web widget not found")
 	}
@@ -117,7 +117,7 @@ func (s *Service) DeleteWidget(ctx context.Context, c *agentplane.Caller, id str
 		if err != nil {
 			return err
 		}
-		if err := precondition(ctx, w); err != nil {
+		if err := precondition(ifMatch, w); err != nil {
 			return err
 		}
 		return q.DeleteWidget(ctx, c.OrganizationID, id)

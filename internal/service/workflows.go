@@ -3,18 +3,10 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 
 	"github.com/agentplane/agentplane"
 	"github.com/agentplane/agentplane/internal/store"
 )
-
-// Queue puts a workflow's job in the queue inside the transaction that
-// creates the workflow record (internal/jobs implements it with River).
-type Queue interface {
-	Enqueue(ctx context.Context, q *store.Queries, workflowID string) error
-}
 
 // newWorkflow builds a queued workflow record.
 func (s *Service) newWorkflow(orgID, kind string, input any, steps ...string) (agentplane.Workflow, error) {
@@ -25,17 +17,6 @@ func (s *Service) newWorkflow(orgID, kind string, input any, steps ...string) (a
 	now := s.stamp()
 	return agentplane.Workflow{ID: agentplane.NewID(), OrganizationID: orgID, Kind: kind, Status: agentplane.WorkflowQueued,
 		Steps: agentplane.NewSteps(steps...), Input: in, State: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now}, nil
-}
-
-// startWorkflow stores w and enqueues its job in one transaction (q).
-func (s *Service) startWorkflow(ctx context.Context, q *store.Queries, w agentplane.Workflow) error {
-	if s.queue == nil {
-		return agentplane.Errorf(agentplane.EUnavailable, "background jobs are not running on this node")
-	}
-	if err := q.CreateWorkflow(ctx, w); err != nil {
-		return err
-	}
-	return s.queue.Enqueue(ctx, q, w.ID)
 }
 
 // GetWorkflow returns one of the organization's workflows.
@@ -51,106 +32,73 @@ func (s *Service) ListWorkflows(ctx context.Context, c *agentplane.Caller, f age
 	return s.store.ListWorkflows(ctx, c.OrganizationID, f, p)
 }
 
-// stepFunc does one step; it reads and writes the workflow's state. It must
-// be idempotent: a crash after its effect but before its step is marked
-// succeeded runs it again.
-type stepFunc func(ctx context.Context, w *agentplane.Workflow) error
+// The methods below are the job queue's (internal/jobs): its workers run
+// the steps and call these with agentplane.SystemCaller.
 
-// RunWorkflow does the workflow's remaining steps in order, recording each
-// step's start and end. It is what the queue's worker calls, on every
-// attempt. A failed step returns its error so the queue retries; on the
-// final attempt (final) the failure is recorded as the workflow's end.
-func (s *Service) RunWorkflow(ctx context.Context, id string, final bool) error {
-	org, err := s.store.WorkflowOrg(ctx, id)
-	if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
-		return nil // deleted with its organization: nothing to do
-	} else if err != nil {
+// systemOnly refuses callers other than the server itself: these methods
+// skip the checks a client's request goes through.
+func systemOnly(c *agentplane.Caller) error {
+	if c == nil || c.Kind != agentplane.KindSystem {
+		return agentplane.Errorf(agentplane.EForbidden, "only the server's own jobs may do this")
+	}
+	return nil
+}
+
+// WorkflowToRun returns the workflow a job names. The caller's
+// organization is the one the job carries; a job queued by an earlier
+// release carries none, and then the workflow's own is looked up.
+func (s *Service) WorkflowToRun(ctx context.Context, c *agentplane.Caller, id string) (agentplane.Workflow, error) {
+	if err := systemOnly(c); err != nil {
+		return agentplane.Workflow{}, err
+	}
+	org := c.OrganizationID
+	if org == "" {
+		var err error
+		if org, err = s.store.WorkflowOrg(ctx, id); err != nil {
+			return agentplane.Workflow{}, err
+		}
+	}
+	return s.store.GetWorkflow(ctx, org, id, false)
+}
+
+// SaveWorkflow records a workflow's progress.
+func (s *Service) SaveWorkflow(ctx context.Context, c *agentplane.Caller, w agentplane.Workflow) error {
+	if err := systemIn(c, w); err != nil {
 		return err
 	}
-	w, err := s.store.GetWorkflow(ctx, org, id, false)
-	if err != nil {
-		return err
-	}
-	if w.Status == agentplane.WorkflowSucceeded || w.Status == agentplane.WorkflowFailed {
-		return nil // a duplicate delivery of a finished job
-	}
-	steps := s.stepsOf(w.Kind)
-	w.Status = agentplane.WorkflowRunning
-	for i := range w.Steps {
-		st := &w.Steps[i]
-		if st.Status == "succeeded" || st.Status == "skipped" {
-			continue
-		}
-		fn, ok := steps[st.Name]
-		if !ok {
-			return s.failWorkflow(ctx, &w, i, fmt.Errorf("unknown step %q", st.Name))
-		}
-		now := s.stamp()
-		st.Status, st.StartedAt, st.FinishedAt = "running", &now, nil
-		w.UpdatedAt = now
-		if err := s.store.SaveWorkflow(ctx, w); err != nil {
-			return err
-		}
-		if err := fn(ctx, &w); err != nil {
-			if final || agentplane.ErrorCodeOf(err) != agentplane.EInternal {
-				// A final attempt, or an error no retry can fix (bad
-				// input, a refused address): end the workflow now.
-				return s.failWorkflow(ctx, &w, i, err)
-			}
-			st.Status = "pending"
-			w.UpdatedAt = s.stamp()
-			_ = s.store.SaveWorkflow(ctx, w)
-			return err
-		}
-		done := s.stamp()
-		if st.Status == "running" {
-			st.Status = "succeeded"
-		}
-		st.FinishedAt, w.UpdatedAt = &done, done
-		if err := s.store.SaveWorkflow(ctx, w); err != nil {
-			return err
-		}
-	}
-	w.Status, w.UpdatedAt = agentplane.WorkflowSucceeded, s.stamp()
 	return s.store.SaveWorkflow(ctx, w)
 }
 
-// failWorkflow records a workflow's failed end and undoes what a failure
-// must undo (a version left "generating").
-func (s *Service) failWorkflow(ctx context.Context, w *agentplane.Workflow, step int, cause error) error {
-	// Users see what they can act on; anything else (a network or
-	// database failure, whose text may name internal addresses) stays in
-	// the server log, which the workflow id finds (SPEC §24).
-	msg := "the step failed on the server; the operator's log has the details under workflow_id " + w.ID
-	if e, ok := errors.AsType[*agentplane.Error](cause); ok {
-		msg = e.Message
+// systemIn is systemOnly for a workflow of the caller's organization.
+func systemIn(c *agentplane.Caller, w agentplane.Workflow) error {
+	if err := systemOnly(c); err != nil {
+		return err
 	}
-	now := s.stamp()
-	w.Steps[step].Status, w.Steps[step].FinishedAt = "failed", &now
-	for i := step + 1; i < len(w.Steps); i++ {
-		w.Steps[i].Status = "skipped"
+	if c.OrganizationID != w.OrganizationID {
+		return agentplane.Errorf(agentplane.ENotFound, "workflow not found")
 	}
-	w.Status, w.Error, w.UpdatedAt = agentplane.WorkflowFailed, &msg, now
-	s.log.WarnContext(ctx, "workflow failed", "workflow_id", w.ID, "kind", w.Kind, "step", w.Steps[step].Name, "err", cause)
+	return nil
+}
+
+// FailWorkflow records a workflow that ended failed (agentplane.Workflow
+// FailAt) and, in the same transaction, undoes what a failure must: a
+// version left "generating" shows the failure instead.
+func (s *Service) FailWorkflow(ctx context.Context, c *agentplane.Caller, w agentplane.Workflow) error {
+	if err := systemIn(c, w); err != nil {
+		return err
+	}
 	return s.store.WithTx(ctx, func(q *store.Queries) error {
 		if w.Kind == agentplane.KindGenerateInstructions && w.AgentID != nil && w.Version != nil {
 			v, err := q.GetVersion(ctx, w.OrganizationID, *w.AgentID, *w.Version, true)
 			if err == nil && v.InstructionsStatus == agentplane.InstructionsGenerating {
-				v.InstructionsStatus, v.InstructionsError, v.UpdatedAt = agentplane.InstructionsFailed, &msg, now
+				v.InstructionsStatus, v.InstructionsError, v.UpdatedAt = agentplane.InstructionsFailed, w.Error, w.UpdatedAt
 				if err := q.UpdateVersion(ctx, v); err != nil {
 					return err
 				}
+			} else if err != nil && agentplane.ErrorCodeOf(err) != agentplane.ENotFound {
+				return err
 			}
 		}
-		return q.SaveWorkflow(ctx, *w)
+		return q.SaveWorkflow(ctx, w)
 	})
-}
-
-// stepsOf maps a workflow kind's step names to their functions.
-func (s *Service) stepsOf(kind string) map[string]stepFunc {
-	switch kind {
-	case agentplane.KindGenerateInstructions:
-		return map[string]stepFunc{"generate_instructions": s.stepGenerate}
-	}
-	return s.scaffoldSteps()
 }

@@ -49,6 +49,7 @@ type Queries struct {
 	// touched is the agents whose detail the transaction changed
 	// (revisions.go); nil outside a transaction.
 	touched touches
+	jobs    *jobHook // shared by every Queries of the store (jobs.go)
 }
 
 // Store is an open database with its schema migrated.
@@ -64,6 +65,7 @@ type Store struct {
 	writeMu *sync.Mutex
 	jobsDB  *sql.DB    // SQLite: the job queue's own one-connection pool
 	stmts   *stmtCache // SQLite: prepared statements by SQL text
+	url     string     // PostgreSQL: the job queue's listener connects with it
 
 	statusOnce sync.Once
 	status     *goose.Provider
@@ -188,6 +190,9 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s: %w", engine, err)
 	}
 	s := &Store{db: db, engine: engine, counter: opts.QueryCounter}
+	if engine == Postgres {
+		s.url = opts.DatabaseURL
+	}
 	if s.counter == nil {
 		s.counter = new(atomic.Int64)
 	}
@@ -205,7 +210,7 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		}
 		s.jobsDB.SetMaxOpenConns(1)
 	}
-	s.Queries = Queries{q: s.wrap(pool), d: dialects[engine]}
+	s.Queries = Queries{q: s.wrap(pool), d: dialects[engine], jobs: &jobHook{}}
 	return s, nil
 }
 
@@ -254,9 +259,9 @@ func (s *Store) Engine() Engine { return s.engine }
 // DB exposes the pool (database metrics, and the job queue on PostgreSQL).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// JobsDB is the pool the job queue runs on: on SQLite a dedicated
+// jobsPool is the pool the job queue runs on: on SQLite a dedicated
 // one-connection pool to the same file, on PostgreSQL the shared pool.
-func (s *Store) JobsDB() *sql.DB {
+func (s *Store) jobsPool() *sql.DB {
 	if s.jobsDB != nil {
 		return s.jobsDB
 	}
@@ -268,6 +273,7 @@ func (s *Store) Close() error {
 	if s.stmts != nil {
 		s.stmts.close()
 	}
+	s.jobs.close()
 	if s.jobsDB != nil {
 		s.jobsDB.Close()
 	}
@@ -293,7 +299,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	if s.stmts != nil {
 		q = preparedTx{tx, s.stmts}
 	}
-	qs := &Queries{q: s.wrap(q), d: s.d, tx: tx, touched: touches{}}
+	qs := &Queries{q: s.wrap(q), d: s.d, tx: tx, touched: touches{}, jobs: s.jobs}
 	if err := fn(qs); err != nil {
 		_ = tx.Rollback()
 		return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -44,16 +43,28 @@ func workflowArgs(w agentplane.Workflow) (steps, input, state string, err error)
 	return string(b), input, state, nil
 }
 
-// CreateWorkflow inserts w.
+// CreateWorkflow inserts w and, through the queue's JobInserter, its job,
+// in the transaction of q: no job without its record, no record without
+// its job. Without a registered queue it is EUnavailable.
 func (q *Queries) CreateWorkflow(ctx context.Context, w agentplane.Workflow) error {
 	steps, input, state, err := workflowArgs(w)
 	if err != nil {
 		return err
 	}
+	insert := q.jobs.inserter()
+	if insert == nil {
+		return agentplane.Errorf(agentplane.EUnavailable, "background jobs are not running on this node")
+	}
+	if q.tx == nil {
+		return fmt.Errorf("store: CreateWorkflow needs a transaction, which its job row shares")
+	}
 	_, err = q.q.ExecContext(ctx, `INSERT INTO workflows (`+workflowColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		w.ID, w.OrganizationID, w.Kind, w.Status, steps, w.AgentID, w.Version, w.Error, input, state, w.CreatedAt.Millis(), w.UpdatedAt.Millis())
-	return mapErr(err)
+	if err != nil {
+		return mapErr(err)
+	}
+	return insert(ctx, q.tx, w)
 }
 
 // SaveWorkflow writes a workflow's progress.
@@ -102,20 +113,10 @@ func (q *Queries) ListWorkflows(ctx context.Context, orgID string, f agentplane.
 			w.add(eq.col+" = ?", eq.v)
 		}
 	}
-	tail := w.page(p, "", "id")
-	rows, err := q.q.QueryContext(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE `+w.sql()+tail, w.args...)
-	if err != nil {
-		return agentplane.List[agentplane.Workflow]{}, fmt.Errorf("list workflows: %w", err)
-	}
-	return collectPage(rows, scanWorkflow, p, func(x agentplane.Workflow) agentplane.Cursor {
+	return listPage(ctx, q, "workflows", `SELECT `+workflowColumns+` FROM workflows WHERE `, &w, p, "", "id", scanWorkflow, func(x agentplane.Workflow) agentplane.Cursor {
 		return agentplane.Cursor{CreatedAt: x.CreatedAt.Millis(), ID: x.ID}
 	})
 }
-
-// SQLTx returns the transaction these queries run in, or nil outside one:
-// the job queue inserts its job rows in the same transaction as the
-// workflow record they belong to.
-func (q *Queries) SQLTx() *sql.Tx { return q.tx }
 
 // JobCount is the number of queue jobs of one kind in one state.
 type JobCount struct {
