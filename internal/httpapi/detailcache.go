@@ -62,7 +62,10 @@ func (c *detailCache) put(org, id string, e *detailEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.entries[k]; old != nil {
+		// Out of the map too, so the eviction below can't pick it and
+		// count its size off a second time.
 		c.size -= len(old.body)
+		delete(c.entries, k)
 	}
 	for victim, v := range c.entries {
 		if c.size+len(e.body) <= c.max {
