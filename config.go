@@ -137,3 +137,11 @@ type Recording struct {
 	Enabled   *bool `json:"enabled,omitempty" jsonschema:"default=false"`
 	RedactPII *bool `json:"redact_pii,omitempty" jsonschema:"default=false"`
 }
+
+// ConfigCheck is the answer of POST /core/agent-config-schema/validate for
+// a valid config: the config as it would be stored, every schema default
+// filled in (SPEC §16).
+type ConfigCheck struct {
+	Valid  bool            `json:"valid"`
+	Config json.RawMessage `json:"config"`
+}

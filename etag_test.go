@@ -71,7 +71,7 @@ func TestETagFollowsEveryVisibleChange(t *testing.T) {
 	objects := []Tagged{
 		Agent{ID: "a", OrganizationID: "o", Name: "n", Description: "d", Active: true, Metadata: json.RawMessage(`{"k":"v"}`), CreatedAt: at, UpdatedAt: at},
 		Version{ID: "v", AgentID: "a", OrganizationID: "o", Version: 2, Published: true, PublishedAt: &at, BaseVersion: &n,
-			Config: json.RawMessage(`{"k":"v"}`), InstructionBuilderInputs: json.RawMessage(`{"k":"v"}`), InstructionsStatus: "ready",
+			Description: "note", Config: json.RawMessage(`{"k":"v"}`), InstructionBuilderInputs: json.RawMessage(`{"k":"v"}`), InstructionsStatus: "ready",
 			InstructionsError: &s, InstructionsDirty: true, CreatedAt: at, UpdatedAt: at},
 		WebWidget{ID: "w", OrganizationID: "o", Name: "n", AgentID: "a", AgentVersionID: "v", Domains: []string{"example.com"},
 			Published: true, Config: json.RawMessage(`{"k":"v"}`), CreatedAt: at, UpdatedAt: at},

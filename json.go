@@ -22,6 +22,14 @@ func CanonicalJSON(raw []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
+	return CanonicalValue(v)
+}
+
+// CanonicalValue writes a value decoded with json.Decoder.UseNumber (maps,
+// slices, json.Number, strings, bools, nil) as CanonicalJSON would write
+// its text, for callers that change a document between reading and
+// storing it. Maps and slices in v may be rewritten in place.
+func CanonicalValue(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

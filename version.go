@@ -3,6 +3,7 @@ package agentplane
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // InstructionsStatus is where instruction generation stands for a version.
@@ -21,6 +22,7 @@ type Version struct {
 	AgentID                    string             `json:"agent_id"`
 	OrganizationID             string             `json:"-"`
 	Version                    int                `json:"version"`
+	Description                string             `json:"description"`
 	Published                  bool               `json:"published"`
 	PublishedAt                *Time              `json:"published_at"`
 	BaseVersion                *int               `json:"base_version"`
@@ -38,6 +40,7 @@ type Version struct {
 type VersionSummary struct {
 	ID          string `json:"id"`
 	Version     int    `json:"version"`
+	Description string `json:"description"`
 	Published   bool   `json:"published"`
 	PublishedAt *Time  `json:"published_at"`
 	CreatedAt   Time   `json:"created_at"`
@@ -46,7 +49,7 @@ type VersionSummary struct {
 
 // Summary returns the embedded form of v.
 func (v Version) Summary() VersionSummary {
-	return VersionSummary{ID: v.ID, Version: v.Version, Published: v.Published, PublishedAt: v.PublishedAt, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+	return VersionSummary{ID: v.ID, Version: v.Version, Description: v.Description, Published: v.Published, PublishedAt: v.PublishedAt, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
 // Editable reports whether the version may still change: published
@@ -89,18 +92,60 @@ func (v Version) NextFrom(base Version) Version {
 	return v
 }
 
+// Latest stands for the path segment "latest" where a version number is
+// expected (SPEC §16): on reads and edits the draft GET latest returns
+// (created when the newest version is published or there is none), on
+// publish the newest version if it is a draft.
+const Latest = 0
+
+// NoDraftToPublish is the refusal (409) of publishing "latest" when the
+// newest version, n, is published (n = 0: the agent has no version).
+func NoDraftToPublish(n int) *Error {
+	if n == 0 {
+		return Errorf(EConflict, "the agent has no versions: there is no draft to publish; create one first")
+	}
+	return Errorf(EConflict, "the newest version (%d) is published: there is no draft to publish; create one first", n)
+}
+
+// MaxVersionDescription bounds a version's description (its change
+// note), in characters.
+const MaxVersionDescription = 2000
+
 // VersionCreate is the body of POST /core/agents/{id}/versions: exactly one
-// of Config and BaseVersion.
+// of Config and BaseVersion. A copy of a base version starts with its own
+// Description ("" when omitted), not the base's.
 type VersionCreate struct {
 	Config                   json.RawMessage `json:"config"`
 	BaseVersion              *int            `json:"base_version"`
 	InstructionBuilderInputs json.RawMessage `json:"instruction_builder_inputs"`
+	Description              *string         `json:"description"`
 }
 
-// VersionUpdate is the body of PUT /core/agents/{id}/versions/{version}.
+// VersionUpdate is the body of PUT /core/agents/{id}/versions/{version}:
+// each field given replaces the stored one; a null or omitted description
+// keeps it.
 type VersionUpdate struct {
 	Config                   json.RawMessage `json:"config"`
 	InstructionBuilderInputs json.RawMessage `json:"instruction_builder_inputs"`
+	Description              *string         `json:"description"`
+}
+
+// VersionPatch is the body of PATCH /core/agents/{id}/versions/{version}:
+// a JSON merge patch (RFC 7396) over the draft's {config,
+// instruction_builder_inputs, description}. Members stay raw so that null
+// (remove) and absent (keep) differ.
+type VersionPatch struct {
+	Config                   json.RawMessage `json:"config"`
+	InstructionBuilderInputs json.RawMessage `json:"instruction_builder_inputs"`
+	Description              json.RawMessage `json:"description"`
+}
+
+// CheckVersionDescription adds a violation at body.description to v when d
+// is longer than MaxVersionDescription characters.
+func CheckVersionDescription(v *Violations, d *string) {
+	if d != nil && utf8.RuneCountInString(*d) > MaxVersionDescription {
+		v.Add("description must be at most 2000 characters", "string_length", "body", "description")
+	}
 }
 
 // IsNull reports whether raw is absent or JSON null.
@@ -134,7 +179,8 @@ func SameJSON(a, b json.RawMessage) bool {
 }
 
 // DefaultConfig is the config of a first draft created by "latest": the
-// schema's defaults for the fields that have one.
+// schema's defaults for the fields that have one (configschema.Normalize
+// of {}, as a test there checks).
 var DefaultConfig = json.RawMessage(`{"language":"en-US","max_tool_steps":5,"noise_cancellation":"auto","interruption":{"enabled":true},"recording":{"enabled":false,"redact_pii":false}}`)
 
 // VersionFilter is the filters of GET /core/agents/{id}/versions.
@@ -169,7 +215,7 @@ type FAQ struct {
 
 // ETag implements Tagged.
 func (v Version) ETag() string {
-	return newTagger('v').str(v.ID).str(v.AgentID).int(int64(v.Version)).bool(v.Published).
+	return newTagger('v').str(v.ID).str(v.AgentID).int(int64(v.Version)).str(v.Description).bool(v.Published).
 		optTime(v.PublishedAt).optInt(v.BaseVersion).bytes(v.Config).bytes(v.InstructionBuilderInputs).
 		str(string(v.InstructionsStatus)).optStr(v.InstructionsError).bool(v.InstructionsDirty).
 		bool(v.InstructionsManuallyEdited).time(v.CreatedAt).time(v.UpdatedAt).String()

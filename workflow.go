@@ -3,6 +3,7 @@ package agentplane
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // Workflow statuses and step statuses (SPEC §13).
@@ -151,6 +152,10 @@ type WorkflowStarted struct {
 }
 
 // WebsiteInput is the body of POST /core/agents/create-from-website.
+// Every field has an effect: company_name and company_overview feed the
+// builder inputs, voice_id and existing_collection_id the new version's
+// config, and is_demo, avatar_url and demo_type the agent (the created one,
+// or existing_agent_id's once the workflow succeeds).
 type WebsiteInput struct {
 	CompanyName          string  `json:"company_name"`
 	CompanyWebsite       string  `json:"company_website"`
@@ -162,6 +167,24 @@ type WebsiteInput struct {
 	ExistingAgentID      *string `json:"existing_agent_id"`
 	ExistingCollectionID *string `json:"existing_collection_id"`
 	DemoType             *string `json:"demo_type"`
+}
+
+// MaxDemoType bounds demo_type, in characters.
+const MaxDemoType = 64
+
+// AgentMetadata is what a scaffolding workflow writes into its agent's
+// metadata: the website it was built from, and avatar_url and demo_type
+// when the request gave them. A created agent starts with it; an existing
+// agent gets it merged into its own when the workflow succeeds.
+func (in WebsiteInput) AgentMetadata() map[string]string {
+	m := map[string]string{"website": strings.TrimSpace(in.CompanyWebsite)}
+	if in.AvatarURL != nil {
+		m["avatar_url"] = *in.AvatarURL
+	}
+	if in.DemoType != nil {
+		m["demo_type"] = *in.DemoType
+	}
+	return m
 }
 
 // DemoInput is the body of POST /core/agents/create-demo.

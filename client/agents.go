@@ -81,7 +81,7 @@ func (c *Client) CreateVersion(ctx context.Context, id AgentID, in VersionCreate
 }
 
 // GetVersion returns version number version of an agent. (The generated
-// GetVersionWithResponse also takes "latest".)
+// methods take "latest" too, on every version route.)
 func (c *Client) GetVersion(ctx context.Context, id AgentID, version int) (*Version, error) {
 	r, err := c.GetVersionWithResponse(ctx, id, strconv.Itoa(version), nil)
 	return ok(r, err, func() *Version { return r.JSON200 })
@@ -90,14 +90,33 @@ func (c *Client) GetVersion(ctx context.Context, id AgentID, version int) (*Vers
 // UpdateVersion replaces what in sets on a draft; a published version is a
 // 400.
 func (c *Client) UpdateVersion(ctx context.Context, id AgentID, version int, in VersionUpdate) (*Version, error) {
-	r, err := c.UpdateVersionWithResponse(ctx, id, version, nil, in)
+	r, err := c.UpdateVersionWithResponse(ctx, id, strconv.Itoa(version), nil, in)
+	return ok(r, err, func() *Version { return r.JSON200 })
+}
+
+// PatchVersionWithResponse sends body as a JSON merge patch, the only
+// media type the operation takes: it is the generated
+// PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse under the
+// name every other operation's typed form has. version is a number or
+// "latest".
+func (c *Client) PatchVersionWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams,
+	body VersionPatch, reqEditors ...RequestEditorFn) (*PatchVersionResponse, error) {
+	return c.PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, id, version, params, body, reqEditors...)
+}
+
+// PatchVersion applies patch to a draft as a JSON merge patch: the fields
+// it sets change, objects merge. (A typed patch can't send null, which
+// removes a field; PatchVersionWithBodyWithResponse with
+// "application/merge-patch+json" can.)
+func (c *Client) PatchVersion(ctx context.Context, id AgentID, version int, patch VersionPatch) (*Version, error) {
+	r, err := c.PatchVersionWithResponse(ctx, id, strconv.Itoa(version), nil, patch)
 	return ok(r, err, func() *Version { return r.JSON200 })
 }
 
 // PublishVersion publishes a version and pins or unpins the numbers in
 // in; it returns the phone numbers that changed.
 func (c *Client) PublishVersion(ctx context.Context, id AgentID, version int, in PublishInput) ([]PhoneNumber, error) {
-	r, err := c.PublishVersionWithResponse(ctx, id, version, nil, in)
+	r, err := c.PublishVersionWithResponse(ctx, id, strconv.Itoa(version), nil, in)
 	changed, err := ok(r, err, func() *[]PhoneNumber { return r.JSON200 })
 	if err != nil {
 		return nil, err

@@ -833,7 +833,9 @@ type AgentConfig struct {
 	Endpointing *Endpointing `json:"endpointing,omitempty"`
 
 	// Instructions The system prompt.
-	Instructions     *string               `json:"instructions,omitempty"`
+	Instructions *string `json:"instructions,omitempty"`
+
+	// Interruption Default: `{"enabled":true}`.
 	Interruption     *Interruption         `json:"interruption,omitempty"`
 	KnowledgeBaseIds *[]openapi_types.UUID `json:"knowledge_base_ids,omitempty"`
 
@@ -848,9 +850,11 @@ type AgentConfig struct {
 	NoiseCancellation        *AgentConfigNoiseCancellation `json:"noise_cancellation,omitempty"`
 	PostConversationWorkflow *ConversationWorkflow         `json:"post_conversation_workflow,omitempty"`
 	PreConversationWorkflow  *ConversationWorkflow         `json:"pre_conversation_workflow,omitempty"`
-	Recording                *Recording                    `json:"recording,omitempty"`
-	StartingMessage          *StartingMessage              `json:"starting_message,omitempty"`
-	Stt                      *STT                          `json:"stt,omitempty"`
+
+	// Recording Default: `{"enabled":false,"redact_pii":false}`.
+	Recording       *Recording       `json:"recording,omitempty"`
+	StartingMessage *StartingMessage `json:"starting_message,omitempty"`
+	Stt             *STT             `json:"stt,omitempty"`
 
 	// Tools Tools the agent may call; names are unique.
 	Tools         *[]Tool        `json:"tools,omitempty"`
@@ -1607,11 +1611,14 @@ type Version struct {
 	AgentId     openapi_types.UUID `json:"agent_id"`
 	BaseVersion *int               `json:"base_version"`
 
-	// Config The configuration of one agent version.
+	// Config The config, every schema default filled in.
 	Config AgentConfig `json:"config"`
 
 	// CreatedAt RFC 3339 UTC with milliseconds.
 	CreatedAt Timestamp `json:"created_at"`
+
+	// Description The version's change note ("" when none).
+	Description VersionDescription `json:"description"`
 
 	// Id The agent_version_id.
 	Id openapi_types.UUID `json:"id"`
@@ -1640,9 +1647,15 @@ type VersionCreate struct {
 	BaseVersion *int `json:"base_version,omitempty"`
 
 	// Config The new draft's config (validated against the AgentConfig schema).
-	Config                   *AgentConfig              `json:"config,omitempty"`
+	Config *AgentConfig `json:"config,omitempty"`
+
+	// Description The change note; a copy of `base_version` does not copy the base's.
+	Description              *VersionDescription       `json:"description,omitempty"`
 	InstructionBuilderInputs *InstructionBuilderInputs `json:"instruction_builder_inputs,omitempty"`
 }
+
+// VersionDescription The version's change note ("" when none).
+type VersionDescription = string
 
 // VersionList defines model for VersionList.
 type VersionList struct {
@@ -1650,12 +1663,29 @@ type VersionList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
+// VersionPatch A JSON merge patch (RFC 7396) over the draft's fields. The result,
+// not the patch, must be valid, so `config` here may be any part of
+// an AgentConfig (members set to null are removed).
+type VersionPatch struct {
+	// Config Merged into the stored config; null members remove fields.
+	Config *map[string]interface{} `json:"config,omitempty"`
+
+	// Description The change note; null empties it.
+	Description *VersionDescription `json:"description,omitempty"`
+
+	// InstructionBuilderInputs Merged into the stored builder inputs (null clears them); a change marks the instructions stale.
+	InstructionBuilderInputs *map[string]interface{} `json:"instruction_builder_inputs,omitempty"`
+}
+
 // VersionSummary defines model for VersionSummary.
 type VersionSummary struct {
 	// CreatedAt RFC 3339 UTC with milliseconds.
-	CreatedAt Timestamp          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Published bool               `json:"published"`
+	CreatedAt Timestamp `json:"created_at"`
+
+	// Description The version's change note ("" when none).
+	Description VersionDescription `json:"description"`
+	Id          openapi_types.UUID `json:"id"`
+	Published   bool               `json:"published"`
 
 	// PublishedAt RFC 3339 UTC with milliseconds, or null.
 	PublishedAt *NullableTimestamp `json:"published_at"`
@@ -1665,10 +1695,13 @@ type VersionSummary struct {
 	Version   int       `json:"version"`
 }
 
-// VersionUpdate Any of the fields; omitted ones keep their values.
+// VersionUpdate Any of the fields; each one given replaces the stored one whole, omitted ones keep their values.
 type VersionUpdate struct {
 	// Config The configuration of one agent version.
 	Config *AgentConfig `json:"config,omitempty"`
+
+	// Description Replaces the change note; null keeps it.
+	Description *VersionDescription `json:"description,omitempty"`
 
 	// InstructionBuilderInputs Replaces the builder inputs (null clears them) and marks the instructions stale.
 	InstructionBuilderInputs *InstructionBuilderInputs `json:"instruction_builder_inputs,omitempty"`
@@ -1869,7 +1902,7 @@ type UpdatedBefore = string
 type UserID = openapi_types.UUID
 
 // VersionNumber defines model for VersionNumber.
-type VersionNumber = int
+type VersionNumber = string
 
 // WidgetID defines model for WidgetID.
 type WidgetID = openapi_types.UUID
@@ -2292,16 +2325,25 @@ type CreateDemoAgentParams struct {
 
 // CreateAgentFromWebsiteJSONBody defines parameters for CreateAgentFromWebsite.
 type CreateAgentFromWebsiteJSONBody struct {
-	AvatarUrl            *string `json:"avatar_url,omitempty"`
-	CompanyName          string  `json:"company_name"`
-	CompanyOverview      *string `json:"company_overview,omitempty"`
-	CompanyWebsite       string  `json:"company_website"`
-	DemoType             *string `json:"demo_type,omitempty"`
-	ExistingAgentId      *string `json:"existing_agent_id,omitempty"`
-	ExistingCollectionId *string `json:"existing_collection_id,omitempty"`
-	IsDemo               *bool   `json:"is_demo,omitempty"`
-	SkipDeployment       *bool   `json:"skip_deployment,omitempty"`
-	VoiceId              *string `json:"voice_id,omitempty"`
+	// AvatarUrl Stored in the agent's `metadata.avatar_url`.
+	AvatarUrl *string `json:"avatar_url,omitempty"`
+
+	// CompanyName Required and not blank; the created agent's name and the company of the builder inputs.
+	CompanyName     string  `json:"company_name"`
+	CompanyOverview *string `json:"company_overview,omitempty"`
+	CompanyWebsite  string  `json:"company_website"`
+
+	// DemoType Stored in the agent's `metadata.demo_type`.
+	DemoType        *string             `json:"demo_type,omitempty"`
+	ExistingAgentId *openapi_types.UUID `json:"existing_agent_id,omitempty"`
+
+	// ExistingCollectionId Added to the new version's `config.knowledge_base_ids`.
+	ExistingCollectionId *openapi_types.UUID `json:"existing_collection_id,omitempty"`
+	IsDemo               *bool               `json:"is_demo,omitempty"`
+	SkipDeployment       *bool               `json:"skip_deployment,omitempty"`
+
+	// VoiceId The new version's `config.voice.voice_id`.
+	VoiceId *string `json:"voice_id,omitempty"`
 }
 
 // CreateAgentFromWebsiteParams defines parameters for CreateAgentFromWebsite.
@@ -2458,6 +2500,18 @@ type GetVersionParams struct {
 	// not a member: 403). With an organization key it is optional and must
 	// name the key's own organization (else 403).
 	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+}
+
+// PatchVersionParams defines parameters for PatchVersion.
+type PatchVersionParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+
+	// IfMatch An ETag from a previous read; a stale one makes the write fail with 412 and change nothing.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // UpdateVersionParams defines parameters for UpdateVersion.
@@ -2843,6 +2897,9 @@ type CreateVersionJSONRequestBody = VersionCreate
 
 // CompareVersionsJSONRequestBody defines body for CompareVersions for application/json ContentType.
 type CompareVersionsJSONRequestBody CompareVersionsJSONBody
+
+// PatchVersionApplicationMergePatchPlusJSONRequestBody defines body for PatchVersion for application/merge-patch+json ContentType.
+type PatchVersionApplicationMergePatchPlusJSONRequestBody = VersionPatch
 
 // UpdateVersionJSONRequestBody defines body for UpdateVersion for application/json ContentType.
 type UpdateVersionJSONRequestBody = VersionUpdate
@@ -3766,9 +3823,10 @@ type ClientInterface interface {
 
 	// ValidateAgentConfigWithBody Validate a config without saving it
 	//
-	// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-	// with one `errors[]` entry per violation, `loc` starting at `body`.
-	// Requires `agents:read`.
+	// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+	// …}` with the config as it would be stored (canonical, every schema
+	// default filled in), or 422 with one `errors[]` entry per violation,
+	// `loc` starting at `body`. Requires `agents:read`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3777,9 +3835,10 @@ type ClientInterface interface {
 
 	// ValidateAgentConfig Validate a config without saving it
 	//
-	// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-	// with one `errors[]` entry per violation, `loc` starting at `body`.
-	// Requires `agents:read`.
+	// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+	// …}` with the config as it would be stored (canonical, every schema
+	// default filled in), or 422 with one `errors[]` entry per violation,
+	// `loc` starting at `body`. Requires `agents:read`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3846,7 +3905,13 @@ type ClientInterface interface {
 	// derive `instruction_builder_inputs` (language model or heuristic
 	// extractor), create the agent (or a new version of
 	// `existing_agent_id`), generate instructions and, unless
-	// `skip_deployment`, publish the version. Requires `agents:manage`.
+	// `skip_deployment`, publish the version. The agent's metadata gets
+	// `website`, and `avatar_url` and `demo_type` when given; an
+	// existing agent gets them (and `is_demo`, when given) only when the
+	// workflow succeeds, and keeps its name. A workflow that fails
+	// deletes the agent it created, or the draft version it added to
+	// `existing_agent_id`, and says so in its `error`. Requires
+	// `agents:manage`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3860,7 +3925,13 @@ type ClientInterface interface {
 	// derive `instruction_builder_inputs` (language model or heuristic
 	// extractor), create the agent (or a new version of
 	// `existing_agent_id`), generate instructions and, unless
-	// `skip_deployment`, publish the version. Requires `agents:manage`.
+	// `skip_deployment`, publish the version. The agent's metadata gets
+	// `website`, and `avatar_url` and `demo_type` when given; an
+	// existing agent gets them (and `is_demo`, when given) only when the
+	// workflow succeeds, and keeps its name. A workflow that fails
+	// deletes the agent it created, or the draft version it added to
+	// `existing_agent_id`, and says so in its `error`. Requires
+	// `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3993,30 +4064,77 @@ type ClientInterface interface {
 	// `version` is a number or `latest`. `latest` returns the newest
 	// version if it is a draft; otherwise it first creates the next draft,
 	// copied from the newest version (or from the config defaults when the
-	// agent has none). Concurrent `latest` calls create one draft.
-	// Requires `agents:read`.
+	// agent has none). Concurrent `latest` calls create one draft. The
+	// config has every schema default filled in, also for versions
+	// stored before defaults were. Requires `agents:read`.
 	//
 	// Corresponds with GET /core/agents/{id}/versions/{version} (the `GetVersion` operationId).
 	GetVersion(ctx context.Context, id AgentID, version string, params *GetVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateVersionWithBody Update a draft
+	// PatchVersionWithBody Change fields of a draft
 	//
-	// Any of `config`, `instruction_builder_inputs` on a draft. A published
-	// version answers 400. Changing the inputs sets `instructions_dirty`;
-	// changing `config.instructions` sets `instructions_manually_edited`.
-	// Requires `agents:manage`.
+	// A JSON merge patch (RFC 7396, `Content-Type:
+	// application/merge-patch+json`; any other type is 415) over the
+	// draft's `{config, instruction_builder_inputs, description}`:
+	// members given replace, objects merge into the stored ones member by
+	// member, and `null` removes (clears the builder inputs, empties the
+	// description; `config` itself can't be removed). The result is
+	// validated as a whole, with `loc` as for PUT, and nothing is saved
+	// when it is invalid. The config is stored with every schema default
+	// filled in; the instruction flags change as for PUT. `latest` names
+	// the draft `GET …/versions/latest` returns, created if need be. A
+	// published version answers 400. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+	PatchVersionWithBody(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchVersionWithApplicationMergePatchPlusJSONBody Change fields of a draft
+	//
+	// A JSON merge patch (RFC 7396, `Content-Type:
+	// application/merge-patch+json`; any other type is 415) over the
+	// draft's `{config, instruction_builder_inputs, description}`:
+	// members given replace, objects merge into the stored ones member by
+	// member, and `null` removes (clears the builder inputs, empties the
+	// description; `config` itself can't be removed). The result is
+	// validated as a whole, with `loc` as for PUT, and nothing is saved
+	// when it is invalid. The config is stored with every schema default
+	// filled in; the instruction flags change as for PUT. `latest` names
+	// the draft `GET …/versions/latest` returns, created if need be. A
+	// published version answers 400. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/merge-patch+json` content type.
+	//
+	// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+	PatchVersionWithApplicationMergePatchPlusJSONBody(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, body PatchVersionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateVersionWithBody Replace parts of a draft
+	//
+	// Any of `config`, `instruction_builder_inputs`, `description` on a
+	// draft; each one given replaces the stored one whole (a `config`
+	// without `voice` removes the voice; to change a few fields, use
+	// PATCH). The config is stored with every schema default filled in.
+	// `latest` names the draft `GET …/versions/latest` returns, created
+	// if need be. A published version answers 400. Changing the inputs
+	// sets `instructions_dirty`; changing `config.instructions` sets
+	// `instructions_manually_edited`. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /core/agents/{id}/versions/{version} (the `UpdateVersion` operationId).
 	UpdateVersionWithBody(ctx context.Context, id AgentID, version VersionNumber, params *UpdateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateVersion Update a draft
+	// UpdateVersion Replace parts of a draft
 	//
-	// Any of `config`, `instruction_builder_inputs` on a draft. A published
-	// version answers 400. Changing the inputs sets `instructions_dirty`;
-	// changing `config.instructions` sets `instructions_manually_edited`.
-	// Requires `agents:manage`.
+	// Any of `config`, `instruction_builder_inputs`, `description` on a
+	// draft; each one given replaces the stored one whole (a `config`
+	// without `voice` removes the voice; to change a few fields, use
+	// PATCH). The config is stored with every schema default filled in.
+	// `latest` names the draft `GET …/versions/latest` returns, created
+	// if need be. A published version answers 400. Changing the inputs
+	// sets `instructions_dirty`; changing `config.instructions` sets
+	// `instructions_manually_edited`. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4028,8 +4146,9 @@ type ClientInterface interface {
 	// Starts a durable workflow that writes `config.instructions` from the
 	// version's `instruction_builder_inputs` (with the configured language
 	// model, or a deterministic template) and clears the instruction flags.
-	// 400 when the version is published or has no inputs; 409 when a
-	// generation is already running. Requires `agents:manage`.
+	// `latest` names the draft `GET …/versions/latest` returns, created if
+	// need be. 400 when the version is published or has no inputs; 409
+	// when a generation is already running. Requires `agents:manage`.
 	//
 	// Corresponds with POST /core/agents/{id}/versions/{version}/generate-instructions (the `GenerateInstructions` operationId).
 	GenerateInstructions(ctx context.Context, id AgentID, version VersionNumber, params *GenerateInstructionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4038,8 +4157,10 @@ type ClientInterface interface {
 	//
 	// Sets `published` (and `published_at` the first time). Refused with
 	// 409 while instructions are generating or stale. Republishing is
-	// allowed. The body is optional. Responds with the phone numbers whose
-	// slots changed. Requires `agents:manage`.
+	// allowed. `latest` names the newest version while it is a draft
+	// (409 when it is published or there is none; it never creates one).
+	// The body is optional. Responds with the phone numbers whose slots
+	// changed. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4050,8 +4171,10 @@ type ClientInterface interface {
 	//
 	// Sets `published` (and `published_at` the first time). Refused with
 	// 409 while instructions are generating or stale. Republishing is
-	// allowed. The body is optional. Responds with the phone numbers whose
-	// slots changed. Requires `agents:manage`.
+	// allowed. `latest` names the newest version while it is a draft
+	// (409 when it is published or there is none; it never creates one).
+	// The body is optional. Responds with the phone numbers whose slots
+	// changed. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4754,9 +4877,10 @@ func (c *RawClient) GetAgentConfigSchema(ctx context.Context, params *GetAgentCo
 
 // ValidateAgentConfigWithBody Validate a config without saving it
 //
-// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-// with one `errors[]` entry per violation, `loc` starting at `body`.
-// Requires `agents:read`.
+// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+// …}` with the config as it would be stored (canonical, every schema
+// default filled in), or 422 with one `errors[]` entry per violation,
+// `loc` starting at `body`. Requires `agents:read`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4775,9 +4899,10 @@ func (c *RawClient) ValidateAgentConfigWithBody(ctx context.Context, params *Val
 
 // ValidateAgentConfig Validate a config without saving it
 //
-// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-// with one `errors[]` entry per violation, `loc` starting at `body`.
-// Requires `agents:read`.
+// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+// …}` with the config as it would be stored (canonical, every schema
+// default filled in), or 422 with one `errors[]` entry per violation,
+// `loc` starting at `body`. Requires `agents:read`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4904,7 +5029,13 @@ func (c *RawClient) CreateDemoAgent(ctx context.Context, params *CreateDemoAgent
 // derive `instruction_builder_inputs` (language model or heuristic
 // extractor), create the agent (or a new version of
 // `existing_agent_id`), generate instructions and, unless
-// `skip_deployment`, publish the version. Requires `agents:manage`.
+// `skip_deployment`, publish the version. The agent's metadata gets
+// `website`, and `avatar_url` and `demo_type` when given; an
+// existing agent gets them (and `is_demo`, when given) only when the
+// workflow succeeds, and keeps its name. A workflow that fails
+// deletes the agent it created, or the draft version it added to
+// `existing_agent_id`, and says so in its `error`. Requires
+// `agents:manage`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4928,7 +5059,13 @@ func (c *RawClient) CreateAgentFromWebsiteWithBody(ctx context.Context, params *
 // derive `instruction_builder_inputs` (language model or heuristic
 // extractor), create the agent (or a new version of
 // `existing_agent_id`), generate instructions and, unless
-// `skip_deployment`, publish the version. Requires `agents:manage`.
+// `skip_deployment`, publish the version. The agent's metadata gets
+// `website`, and `avatar_url` and `demo_type` when given; an
+// existing agent gets them (and `is_demo`, when given) only when the
+// workflow succeeds, and keeps its name. A workflow that fails
+// deletes the agent it created, or the draft version it added to
+// `existing_agent_id`, and says so in its `error`. Requires
+// `agents:manage`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5191,8 +5328,9 @@ func (c *RawClient) DiffVersions(ctx context.Context, id AgentID, params *DiffVe
 // `version` is a number or `latest`. `latest` returns the newest
 // version if it is a draft; otherwise it first creates the next draft,
 // copied from the newest version (or from the config defaults when the
-// agent has none). Concurrent `latest` calls create one draft.
-// Requires `agents:read`.
+// agent has none). Concurrent `latest` calls create one draft. The
+// config has every schema default filled in, also for versions
+// stored before defaults were. Requires `agents:read`.
 //
 // Corresponds with GET /core/agents/{id}/versions/{version} (the `GetVersion` operationId).
 func (c *RawClient) GetVersion(ctx context.Context, id AgentID, version string, params *GetVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5207,12 +5345,74 @@ func (c *RawClient) GetVersion(ctx context.Context, id AgentID, version string, 
 	return c.Client.Do(req)
 }
 
-// UpdateVersionWithBody Update a draft
+// PatchVersionWithBody Change fields of a draft
 //
-// Any of `config`, `instruction_builder_inputs` on a draft. A published
-// version answers 400. Changing the inputs sets `instructions_dirty`;
-// changing `config.instructions` sets `instructions_manually_edited`.
-// Requires `agents:manage`.
+// A JSON merge patch (RFC 7396, `Content-Type:
+// application/merge-patch+json`; any other type is 415) over the
+// draft's `{config, instruction_builder_inputs, description}`:
+// members given replace, objects merge into the stored ones member by
+// member, and `null` removes (clears the builder inputs, empties the
+// description; `config` itself can't be removed). The result is
+// validated as a whole, with `loc` as for PUT, and nothing is saved
+// when it is invalid. The config is stored with every schema default
+// filled in; the instruction flags change as for PUT. `latest` names
+// the draft `GET …/versions/latest` returns, created if need be. A
+// published version answers 400. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+func (c *RawClient) PatchVersionWithBody(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchVersionRequestWithBody(c.Server, id, version, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchVersionWithApplicationMergePatchPlusJSONBody Change fields of a draft
+//
+// A JSON merge patch (RFC 7396, `Content-Type:
+// application/merge-patch+json`; any other type is 415) over the
+// draft's `{config, instruction_builder_inputs, description}`:
+// members given replace, objects merge into the stored ones member by
+// member, and `null` removes (clears the builder inputs, empties the
+// description; `config` itself can't be removed). The result is
+// validated as a whole, with `loc` as for PUT, and nothing is saved
+// when it is invalid. The config is stored with every schema default
+// filled in; the instruction flags change as for PUT. `latest` names
+// the draft `GET …/versions/latest` returns, created if need be. A
+// published version answers 400. Requires `agents:manage`.
+//
+// Takes a body of the `application/merge-patch+json` content type.
+//
+// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+func (c *RawClient) PatchVersionWithApplicationMergePatchPlusJSONBody(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, body PatchVersionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchVersionRequestWithApplicationMergePatchPlusJSONBody(c.Server, id, version, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateVersionWithBody Replace parts of a draft
+//
+// Any of `config`, `instruction_builder_inputs`, `description` on a
+// draft; each one given replaces the stored one whole (a `config`
+// without `voice` removes the voice; to change a few fields, use
+// PATCH). The config is stored with every schema default filled in.
+// `latest` names the draft `GET …/versions/latest` returns, created
+// if need be. A published version answers 400. Changing the inputs
+// sets `instructions_dirty`; changing `config.instructions` sets
+// `instructions_manually_edited`. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5229,12 +5429,16 @@ func (c *RawClient) UpdateVersionWithBody(ctx context.Context, id AgentID, versi
 	return c.Client.Do(req)
 }
 
-// UpdateVersion Update a draft
+// UpdateVersion Replace parts of a draft
 //
-// Any of `config`, `instruction_builder_inputs` on a draft. A published
-// version answers 400. Changing the inputs sets `instructions_dirty`;
-// changing `config.instructions` sets `instructions_manually_edited`.
-// Requires `agents:manage`.
+// Any of `config`, `instruction_builder_inputs`, `description` on a
+// draft; each one given replaces the stored one whole (a `config`
+// without `voice` removes the voice; to change a few fields, use
+// PATCH). The config is stored with every schema default filled in.
+// `latest` names the draft `GET …/versions/latest` returns, created
+// if need be. A published version answers 400. Changing the inputs
+// sets `instructions_dirty`; changing `config.instructions` sets
+// `instructions_manually_edited`. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5256,8 +5460,9 @@ func (c *RawClient) UpdateVersion(ctx context.Context, id AgentID, version Versi
 // Starts a durable workflow that writes `config.instructions` from the
 // version's `instruction_builder_inputs` (with the configured language
 // model, or a deterministic template) and clears the instruction flags.
-// 400 when the version is published or has no inputs; 409 when a
-// generation is already running. Requires `agents:manage`.
+// `latest` names the draft `GET …/versions/latest` returns, created if
+// need be. 400 when the version is published or has no inputs; 409
+// when a generation is already running. Requires `agents:manage`.
 //
 // Corresponds with POST /core/agents/{id}/versions/{version}/generate-instructions (the `GenerateInstructions` operationId).
 func (c *RawClient) GenerateInstructions(ctx context.Context, id AgentID, version VersionNumber, params *GenerateInstructionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5276,8 +5481,10 @@ func (c *RawClient) GenerateInstructions(ctx context.Context, id AgentID, versio
 //
 // Sets `published` (and `published_at` the first time). Refused with
 // 409 while instructions are generating or stale. Republishing is
-// allowed. The body is optional. Responds with the phone numbers whose
-// slots changed. Requires `agents:manage`.
+// allowed. `latest` names the newest version while it is a draft
+// (409 when it is published or there is none; it never creates one).
+// The body is optional. Responds with the phone numbers whose slots
+// changed. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5298,8 +5505,10 @@ func (c *RawClient) PublishVersionWithBody(ctx context.Context, id AgentID, vers
 //
 // Sets `published` (and `published_at` the first time). Refused with
 // 409 while instructions are generating or stale. Republishing is
-// allowed. The body is optional. Responds with the phone numbers whose
-// slots changed. Requires `agents:manage`.
+// allowed. `latest` names the newest version while it is a draft
+// (409 when it is published or there is none; it never creates one).
+// The body is optional. Responds with the phone numbers whose slots
+// changed. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8133,6 +8342,86 @@ func NewGetVersionRequest(server string, id AgentID, version string, params *Get
 	return req, nil
 }
 
+// NewPatchVersionRequestWithApplicationMergePatchPlusJSONBody calls the generic PatchVersion builder with application/merge-patch+json body
+func NewPatchVersionRequestWithApplicationMergePatchPlusJSONBody(server string, id AgentID, version VersionNumber, params *PatchVersionParams, body PatchVersionApplicationMergePatchPlusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchVersionRequestWithBody(server, id, version, params, "application/merge-patch+json", bodyReader)
+}
+
+// NewPatchVersionRequestWithBody constructs an http.Request for the PatchVersion method, with any body, and a specified content type
+func NewPatchVersionRequestWithBody(server string, id AgentID, version VersionNumber, params *PatchVersionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/versions/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewUpdateVersionRequest calls the generic UpdateVersion builder with application/json body
 func NewUpdateVersionRequest(server string, id AgentID, version VersionNumber, params *UpdateVersionParams, body UpdateVersionJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8157,7 +8446,7 @@ func NewUpdateVersionRequestWithBody(server string, id AgentID, version VersionN
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8226,7 +8515,7 @@ func NewGenerateInstructionsRequest(server string, id AgentID, version VersionNu
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -8304,7 +8593,7 @@ func NewPublishVersionRequestWithBody(server string, id AgentID, version Version
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "version", version, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -10316,9 +10605,10 @@ type ClientWithResponsesInterface interface {
 
 	// ValidateAgentConfigWithBodyWithResponse Validate a config without saving it
 	//
-	// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-	// with one `errors[]` entry per violation, `loc` starting at `body`.
-	// Requires `agents:read`.
+	// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+	// …}` with the config as it would be stored (canonical, every schema
+	// default filled in), or 422 with one `errors[]` entry per violation,
+	// `loc` starting at `body`. Requires `agents:read`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10327,9 +10617,10 @@ type ClientWithResponsesInterface interface {
 
 	// ValidateAgentConfigWithResponse Validate a config without saving it
 	//
-	// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-	// with one `errors[]` entry per violation, `loc` starting at `body`.
-	// Requires `agents:read`.
+	// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+	// …}` with the config as it would be stored (canonical, every schema
+	// default filled in), or 422 with one `errors[]` entry per violation,
+	// `loc` starting at `body`. Requires `agents:read`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10398,7 +10689,13 @@ type ClientWithResponsesInterface interface {
 	// derive `instruction_builder_inputs` (language model or heuristic
 	// extractor), create the agent (or a new version of
 	// `existing_agent_id`), generate instructions and, unless
-	// `skip_deployment`, publish the version. Requires `agents:manage`.
+	// `skip_deployment`, publish the version. The agent's metadata gets
+	// `website`, and `avatar_url` and `demo_type` when given; an
+	// existing agent gets them (and `is_demo`, when given) only when the
+	// workflow succeeds, and keeps its name. A workflow that fails
+	// deletes the agent it created, or the draft version it added to
+	// `existing_agent_id`, and says so in its `error`. Requires
+	// `agents:manage`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10412,7 +10709,13 @@ type ClientWithResponsesInterface interface {
 	// derive `instruction_builder_inputs` (language model or heuristic
 	// extractor), create the agent (or a new version of
 	// `existing_agent_id`), generate instructions and, unless
-	// `skip_deployment`, publish the version. Requires `agents:manage`.
+	// `skip_deployment`, publish the version. The agent's metadata gets
+	// `website`, and `avatar_url` and `demo_type` when given; an
+	// existing agent gets them (and `is_demo`, when given) only when the
+	// workflow succeeds, and keeps its name. A workflow that fails
+	// deletes the agent it created, or the draft version it added to
+	// `existing_agent_id`, and says so in its `error`. Requires
+	// `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10557,32 +10860,79 @@ type ClientWithResponsesInterface interface {
 	// `version` is a number or `latest`. `latest` returns the newest
 	// version if it is a draft; otherwise it first creates the next draft,
 	// copied from the newest version (or from the config defaults when the
-	// agent has none). Concurrent `latest` calls create one draft.
-	// Requires `agents:read`.
+	// agent has none). Concurrent `latest` calls create one draft. The
+	// config has every schema default filled in, also for versions
+	// stored before defaults were. Requires `agents:read`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /core/agents/{id}/versions/{version} (the `GetVersion` operationId).
 	GetVersionWithResponse(ctx context.Context, id AgentID, version string, params *GetVersionParams, reqEditors ...RequestEditorFn) (*GetVersionResponse, error)
 
-	// UpdateVersionWithBodyWithResponse Update a draft
+	// PatchVersionWithBodyWithResponse Change fields of a draft
 	//
-	// Any of `config`, `instruction_builder_inputs` on a draft. A published
-	// version answers 400. Changing the inputs sets `instructions_dirty`;
-	// changing `config.instructions` sets `instructions_manually_edited`.
-	// Requires `agents:manage`.
+	// A JSON merge patch (RFC 7396, `Content-Type:
+	// application/merge-patch+json`; any other type is 415) over the
+	// draft's `{config, instruction_builder_inputs, description}`:
+	// members given replace, objects merge into the stored ones member by
+	// member, and `null` removes (clears the builder inputs, empties the
+	// description; `config` itself can't be removed). The result is
+	// validated as a whole, with `loc` as for PUT, and nothing is saved
+	// when it is invalid. The config is stored with every schema default
+	// filled in; the instruction flags change as for PUT. `latest` names
+	// the draft `GET …/versions/latest` returns, created if need be. A
+	// published version answers 400. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+	PatchVersionWithBodyWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchVersionResponse, error)
+
+	// PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse Change fields of a draft
+	//
+	// A JSON merge patch (RFC 7396, `Content-Type:
+	// application/merge-patch+json`; any other type is 415) over the
+	// draft's `{config, instruction_builder_inputs, description}`:
+	// members given replace, objects merge into the stored ones member by
+	// member, and `null` removes (clears the builder inputs, empties the
+	// description; `config` itself can't be removed). The result is
+	// validated as a whole, with `loc` as for PUT, and nothing is saved
+	// when it is invalid. The config is stored with every schema default
+	// filled in; the instruction flags change as for PUT. `latest` names
+	// the draft `GET …/versions/latest` returns, created if need be. A
+	// published version answers 400. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+	PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, body PatchVersionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchVersionResponse, error)
+
+	// UpdateVersionWithBodyWithResponse Replace parts of a draft
+	//
+	// Any of `config`, `instruction_builder_inputs`, `description` on a
+	// draft; each one given replaces the stored one whole (a `config`
+	// without `voice` removes the voice; to change a few fields, use
+	// PATCH). The config is stored with every schema default filled in.
+	// `latest` names the draft `GET …/versions/latest` returns, created
+	// if need be. A published version answers 400. Changing the inputs
+	// sets `instructions_dirty`; changing `config.instructions` sets
+	// `instructions_manually_edited`. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /core/agents/{id}/versions/{version} (the `UpdateVersion` operationId).
 	UpdateVersionWithBodyWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *UpdateVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateVersionResponse, error)
 
-	// UpdateVersionWithResponse Update a draft
+	// UpdateVersionWithResponse Replace parts of a draft
 	//
-	// Any of `config`, `instruction_builder_inputs` on a draft. A published
-	// version answers 400. Changing the inputs sets `instructions_dirty`;
-	// changing `config.instructions` sets `instructions_manually_edited`.
-	// Requires `agents:manage`.
+	// Any of `config`, `instruction_builder_inputs`, `description` on a
+	// draft; each one given replaces the stored one whole (a `config`
+	// without `voice` removes the voice; to change a few fields, use
+	// PATCH). The config is stored with every schema default filled in.
+	// `latest` names the draft `GET …/versions/latest` returns, created
+	// if need be. A published version answers 400. Changing the inputs
+	// sets `instructions_dirty`; changing `config.instructions` sets
+	// `instructions_manually_edited`. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10594,8 +10944,9 @@ type ClientWithResponsesInterface interface {
 	// Starts a durable workflow that writes `config.instructions` from the
 	// version's `instruction_builder_inputs` (with the configured language
 	// model, or a deterministic template) and clears the instruction flags.
-	// 400 when the version is published or has no inputs; 409 when a
-	// generation is already running. Requires `agents:manage`.
+	// `latest` names the draft `GET …/versions/latest` returns, created if
+	// need be. 400 when the version is published or has no inputs; 409
+	// when a generation is already running. Requires `agents:manage`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10606,8 +10957,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets `published` (and `published_at` the first time). Refused with
 	// 409 while instructions are generating or stale. Republishing is
-	// allowed. The body is optional. Responds with the phone numbers whose
-	// slots changed. Requires `agents:manage`.
+	// allowed. `latest` names the newest version while it is a draft
+	// (409 when it is published or there is none; it never creates one).
+	// The body is optional. Responds with the phone numbers whose slots
+	// changed. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10618,8 +10971,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets `published` (and `published_at` the first time). Refused with
 	// 409 while instructions are generating or stale. Republishing is
-	// allowed. The body is optional. Responds with the phone numbers whose
-	// slots changed. Requires `agents:manage`.
+	// allowed. `latest` names the newest version while it is a draft
+	// (409 when it is published or there is none; it never creates one).
+	// The body is optional. Responds with the phone numbers whose slots
+	// changed. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13474,7 +13829,9 @@ type ValidateAgentConfigResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Valid interface{} `json:"valid"`
+		// Config The configuration of one agent version.
+		Config AgentConfig `json:"config"`
+		Valid  interface{} `json:"valid"`
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
@@ -13518,7 +13875,9 @@ type ValidateAgentConfigResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ValidateAgentConfigResponse) GetJSON200() *struct {
-	Valid interface{} `json:"valid"`
+	// Config The configuration of one agent version.
+	Config AgentConfig `json:"config"`
+	Valid  interface{} `json:"valid"`
 } {
 	return r.JSON200
 }
@@ -16251,6 +16610,228 @@ func (r GetVersionResponse) Bytes() []byte {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetVersionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PatchVersionResponse200Headers the declared response headers of an HTTP 200 response for PatchVersion
+type PatchVersionResponse200Headers struct {
+	ETag               *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse400Headers the declared response headers of an HTTP 400 response for PatchVersion
+type PatchVersionResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse401Headers the declared response headers of an HTTP 401 response for PatchVersion
+type PatchVersionResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PatchVersionResponse403Headers the declared response headers of an HTTP 403 response for PatchVersion
+type PatchVersionResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse404Headers the declared response headers of an HTTP 404 response for PatchVersion
+type PatchVersionResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse412Headers the declared response headers of an HTTP 412 response for PatchVersion
+type PatchVersionResponse412Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse413Headers the declared response headers of an HTTP 413 response for PatchVersion
+type PatchVersionResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse415Headers the declared response headers of an HTTP 415 response for PatchVersion
+type PatchVersionResponse415Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse422Headers the declared response headers of an HTTP 422 response for PatchVersion
+type PatchVersionResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PatchVersionResponse429Headers the declared response headers of an HTTP 429 response for PatchVersion
+type PatchVersionResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// PatchVersionResponse500Headers the declared response headers of an HTTP 500 response for PatchVersion
+type PatchVersionResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type PatchVersionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Version
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PatchVersionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PatchVersionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchVersionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PatchVersionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PatchVersionResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *PatchVersionResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PatchVersionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PatchVersionResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PatchVersionResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchVersionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PatchVersionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchVersionResponse) GetJSON200() *Version {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PatchVersionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PatchVersionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PatchVersionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PatchVersionResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r PatchVersionResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PatchVersionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PatchVersionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PatchVersionResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PatchVersionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PatchVersionResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchVersionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchVersionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchVersionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r PatchVersionResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchVersionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20915,9 +21496,10 @@ func (c *ClientWithResponses) GetAgentConfigSchemaWithResponse(ctx context.Conte
 
 // ValidateAgentConfigWithBodyWithResponse Validate a config without saving it
 //
-// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-// with one `errors[]` entry per violation, `loc` starting at `body`.
-// Requires `agents:read`.
+// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+// …}` with the config as it would be stored (canonical, every schema
+// default filled in), or 422 with one `errors[]` entry per violation,
+// `loc` starting at `body`. Requires `agents:read`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20932,9 +21514,10 @@ func (c *ClientWithResponses) ValidateAgentConfigWithBodyWithResponse(ctx contex
 
 // ValidateAgentConfigWithResponse Validate a config without saving it
 //
-// The body is the AgentConfig itself. 200 `{"valid": true}`, or 422
-// with one `errors[]` entry per violation, `loc` starting at `body`.
-// Requires `agents:read`.
+// The body is the AgentConfig itself. 200 `{"valid": true, "config":
+// …}` with the config as it would be stored (canonical, every schema
+// default filled in), or 422 with one `errors[]` entry per violation,
+// `loc` starting at `body`. Requires `agents:read`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21039,7 +21622,13 @@ func (c *ClientWithResponses) CreateDemoAgentWithResponse(ctx context.Context, p
 // derive `instruction_builder_inputs` (language model or heuristic
 // extractor), create the agent (or a new version of
 // `existing_agent_id`), generate instructions and, unless
-// `skip_deployment`, publish the version. Requires `agents:manage`.
+// `skip_deployment`, publish the version. The agent's metadata gets
+// `website`, and `avatar_url` and `demo_type` when given; an
+// existing agent gets them (and `is_demo`, when given) only when the
+// workflow succeeds, and keeps its name. A workflow that fails
+// deletes the agent it created, or the draft version it added to
+// `existing_agent_id`, and says so in its `error`. Requires
+// `agents:manage`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21059,7 +21648,13 @@ func (c *ClientWithResponses) CreateAgentFromWebsiteWithBodyWithResponse(ctx con
 // derive `instruction_builder_inputs` (language model or heuristic
 // extractor), create the agent (or a new version of
 // `existing_agent_id`), generate instructions and, unless
-// `skip_deployment`, publish the version. Requires `agents:manage`.
+// `skip_deployment`, publish the version. The agent's metadata gets
+// `website`, and `avatar_url` and `demo_type` when given; an
+// existing agent gets them (and `is_demo`, when given) only when the
+// workflow succeeds, and keeps its name. A workflow that fails
+// deletes the agent it created, or the draft version it added to
+// `existing_agent_id`, and says so in its `error`. Requires
+// `agents:manage`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21282,8 +21877,9 @@ func (c *ClientWithResponses) DiffVersionsWithResponse(ctx context.Context, id A
 // `version` is a number or `latest`. `latest` returns the newest
 // version if it is a draft; otherwise it first creates the next draft,
 // copied from the newest version (or from the config defaults when the
-// agent has none). Concurrent `latest` calls create one draft.
-// Requires `agents:read`.
+// agent has none). Concurrent `latest` calls create one draft. The
+// config has every schema default filled in, also for versions
+// stored before defaults were. Requires `agents:read`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21296,12 +21892,66 @@ func (c *ClientWithResponses) GetVersionWithResponse(ctx context.Context, id Age
 	return ParseGetVersionResponse(rsp)
 }
 
-// UpdateVersionWithBodyWithResponse Update a draft
+// PatchVersionWithBodyWithResponse Change fields of a draft
 //
-// Any of `config`, `instruction_builder_inputs` on a draft. A published
-// version answers 400. Changing the inputs sets `instructions_dirty`;
-// changing `config.instructions` sets `instructions_manually_edited`.
-// Requires `agents:manage`.
+// A JSON merge patch (RFC 7396, `Content-Type:
+// application/merge-patch+json`; any other type is 415) over the
+// draft's `{config, instruction_builder_inputs, description}`:
+// members given replace, objects merge into the stored ones member by
+// member, and `null` removes (clears the builder inputs, empties the
+// description; `config` itself can't be removed). The result is
+// validated as a whole, with `loc` as for PUT, and nothing is saved
+// when it is invalid. The config is stored with every schema default
+// filled in; the instruction flags change as for PUT. `latest` names
+// the draft `GET …/versions/latest` returns, created if need be. A
+// published version answers 400. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+func (c *ClientWithResponses) PatchVersionWithBodyWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchVersionResponse, error) {
+	rsp, err := c.PatchVersionWithBody(ctx, id, version, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchVersionResponse(rsp)
+}
+
+// PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse Change fields of a draft
+//
+// A JSON merge patch (RFC 7396, `Content-Type:
+// application/merge-patch+json`; any other type is 415) over the
+// draft's `{config, instruction_builder_inputs, description}`:
+// members given replace, objects merge into the stored ones member by
+// member, and `null` removes (clears the builder inputs, empties the
+// description; `config` itself can't be removed). The result is
+// validated as a whole, with `loc` as for PUT, and nothing is saved
+// when it is invalid. The config is stored with every schema default
+// filled in; the instruction flags change as for PUT. `latest` names
+// the draft `GET …/versions/latest` returns, created if need be. A
+// published version answers 400. Requires `agents:manage`.
+//
+// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /core/agents/{id}/versions/{version} (the `PatchVersion` operationId).
+func (c *ClientWithResponses) PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse(ctx context.Context, id AgentID, version VersionNumber, params *PatchVersionParams, body PatchVersionApplicationMergePatchPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchVersionResponse, error) {
+	rsp, err := c.PatchVersionWithApplicationMergePatchPlusJSONBody(ctx, id, version, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchVersionResponse(rsp)
+}
+
+// UpdateVersionWithBodyWithResponse Replace parts of a draft
+//
+// Any of `config`, `instruction_builder_inputs`, `description` on a
+// draft; each one given replaces the stored one whole (a `config`
+// without `voice` removes the voice; to change a few fields, use
+// PATCH). The config is stored with every schema default filled in.
+// `latest` names the draft `GET …/versions/latest` returns, created
+// if need be. A published version answers 400. Changing the inputs
+// sets `instructions_dirty`; changing `config.instructions` sets
+// `instructions_manually_edited`. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21314,12 +21964,16 @@ func (c *ClientWithResponses) UpdateVersionWithBodyWithResponse(ctx context.Cont
 	return ParseUpdateVersionResponse(rsp)
 }
 
-// UpdateVersionWithResponse Update a draft
+// UpdateVersionWithResponse Replace parts of a draft
 //
-// Any of `config`, `instruction_builder_inputs` on a draft. A published
-// version answers 400. Changing the inputs sets `instructions_dirty`;
-// changing `config.instructions` sets `instructions_manually_edited`.
-// Requires `agents:manage`.
+// Any of `config`, `instruction_builder_inputs`, `description` on a
+// draft; each one given replaces the stored one whole (a `config`
+// without `voice` removes the voice; to change a few fields, use
+// PATCH). The config is stored with every schema default filled in.
+// `latest` names the draft `GET …/versions/latest` returns, created
+// if need be. A published version answers 400. Changing the inputs
+// sets `instructions_dirty`; changing `config.instructions` sets
+// `instructions_manually_edited`. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21337,8 +21991,9 @@ func (c *ClientWithResponses) UpdateVersionWithResponse(ctx context.Context, id 
 // Starts a durable workflow that writes `config.instructions` from the
 // version's `instruction_builder_inputs` (with the configured language
 // model, or a deterministic template) and clears the instruction flags.
-// 400 when the version is published or has no inputs; 409 when a
-// generation is already running. Requires `agents:manage`.
+// `latest` names the draft `GET …/versions/latest` returns, created if
+// need be. 400 when the version is published or has no inputs; 409
+// when a generation is already running. Requires `agents:manage`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21355,8 +22010,10 @@ func (c *ClientWithResponses) GenerateInstructionsWithResponse(ctx context.Conte
 //
 // Sets `published` (and `published_at` the first time). Refused with
 // 409 while instructions are generating or stale. Republishing is
-// allowed. The body is optional. Responds with the phone numbers whose
-// slots changed. Requires `agents:manage`.
+// allowed. `latest` names the newest version while it is a draft
+// (409 when it is published or there is none; it never creates one).
+// The body is optional. Responds with the phone numbers whose slots
+// changed. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21373,8 +22030,10 @@ func (c *ClientWithResponses) PublishVersionWithBodyWithResponse(ctx context.Con
 //
 // Sets `published` (and `published_at` the first time). Refused with
 // 409 while instructions are generating or stale. Republishing is
-// allowed. The body is optional. Responds with the phone numbers whose
-// slots changed. Requires `agents:manage`.
+// allowed. `latest` names the newest version while it is a draft
+// (409 when it is published or there is none; it never creates one).
+// The body is optional. Responds with the phone numbers whose slots
+// changed. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -26098,7 +26757,9 @@ func ParseValidateAgentConfigResponse(rsp *http.Response) (*ValidateAgentConfigR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Valid interface{} `json:"valid"`
+			// Config The configuration of one agent version.
+			Config AgentConfig `json:"config"`
+			Valid  interface{} `json:"valid"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -31185,6 +31846,418 @@ func ParseGetVersionResponse(rsp *http.Response) (*GetVersionResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetVersionResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePatchVersionResponse parses an HTTP response from a PatchVersionWithResponse call
+func ParsePatchVersionResponse(rsp *http.Response) (*PatchVersionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchVersionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Version
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PatchVersionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PatchVersionResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchVersionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PatchVersionResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PatchVersionResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers PatchVersionResponse412Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers PatchVersionResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PatchVersionResponse415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PatchVersionResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchVersionResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PatchVersionResponse500Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -168,6 +168,35 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 	}
 }
 
+// TestPatchVersionSendsAMergePatch: the short form sends only the fields
+// set, as application/merge-patch+json, to the numbered version.
+func TestPatchVersionSendsAMergePatch(t *testing.T) {
+	t.Parallel()
+	version := `{"id":"` + agentA1 + `","agent_id":"` + agentA1 + `","version":3,"description":"Faster","published":false,"published_at":null,` +
+		`"base_version":2,"config":{"language":"en-US"},"instruction_builder_inputs":null,"instructions_status":"idle","instructions_error":null,` +
+		`"instructions_dirty":false,"instructions_manually_edited":false,"created_at":"2026-01-02T03:04:05.678Z","updated_at":"2026-01-02T03:04:05.678Z"}`
+	srv, seen := stub(t, 200, version)
+	note := "Faster"
+	v, err := client.New(srv.URL).PatchVersion(context.Background(), uuid.MustParse(agentA1), 3,
+		client.VersionPatch{Config: &map[string]any{"voice": map[string]any{"speed": 1.2}}, Description: &note})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := <-seen
+	if ex.method != "PATCH" || ex.path != "/core/agents/"+agentA1+"/versions/3" {
+		t.Errorf("request = %s %s", ex.method, ex.path)
+	}
+	if ct := ex.header.Get("Content-Type"); ct != "application/merge-patch+json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if b, _ := json.Marshal(ex.body); string(b) != `{"config":{"voice":{"speed":1.2}},"description":"Faster"}` {
+		t.Errorf("body = %s", b)
+	}
+	if v.Version != 3 || v.Description != "Faster" {
+		t.Errorf("version = %+v", v)
+	}
+}
+
 func TestCredentialBody(t *testing.T) {
 	t.Parallel()
 	srv, seen := stub(t, 201, `{"pat_key":"ak_1.s","key_id":"`+agentA1+`","name":"ci","scopes":["agents:read"],"expires_at":null,"created_at":"2026-01-02T03:04:05.678Z"}`)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/agentplane/agentplane/client"
@@ -71,6 +72,7 @@ func generatedClientProgram(t *testing.T, server, key string) {
 		t.Fatalf("create version: %v, %s", err, describe(draft))
 	}
 	v := draft.JSON201.Version
+	ref := strconv.Itoa(v)
 	if v != 1 || draft.JSON201.Published || draft.Headers201 == nil || draft.Headers201.ETag == nil {
 		t.Fatalf("draft = %+v, headers %+v; want unpublished version 1 with an ETag", draft.JSON201, draft.Headers201)
 	}
@@ -80,7 +82,7 @@ func generatedClientProgram(t *testing.T, server, key string) {
 	// passes; the same ETag afterwards is stale.
 	config.Instructions = new("You are the help desk of Example Co. Be brief.")
 	config.Voice = &client.Voice{Provider: "eleven", VoiceId: "v1", Speed: new(float32(1.2))}
-	edited, err := c.UpdateVersionWithResponse(ctx, agent.Id, v, &client.UpdateVersionParams{IfMatch: &stale},
+	edited, err := c.UpdateVersionWithResponse(ctx, agent.Id, ref, &client.UpdateVersionParams{IfMatch: &stale},
 		client.UpdateVersionJSONRequestBody{Config: &config})
 	if err != nil || edited.JSON200 == nil {
 		t.Fatalf("edit version: %v, %s", err, describe(edited))
@@ -89,11 +91,26 @@ func generatedClientProgram(t *testing.T, server, key string) {
 		*got.Config.Voice.Speed != 1.2 || !got.InstructionsManuallyEdited {
 		t.Errorf("edited version = %+v", got)
 	}
-	again, err := c.UpdateVersionWithResponse(ctx, agent.Id, v, &client.UpdateVersionParams{IfMatch: &stale},
+	again, err := c.UpdateVersionWithResponse(ctx, agent.Id, ref, &client.UpdateVersionParams{IfMatch: &stale},
 		client.UpdateVersionJSONRequestBody{Config: &config})
 	if err != nil || again.StatusCode() != http.StatusPreconditionFailed || again.JSON412 == nil {
 		t.Errorf("a PUT with a stale If-Match: %v, %s, want 412", err, describe(again))
 	}
+
+	// A merge patch of the draft "latest" names: one voice field and the
+	// change note, the rest of the config kept.
+	note := "Brief answers, faster voice."
+	patched, err := c.PatchVersionWithApplicationMergePatchPlusJSONBodyWithResponse(ctx, agent.Id, "latest",
+		&client.PatchVersionParams{IfMatch: edited.Headers200.ETag},
+		client.PatchVersionApplicationMergePatchPlusJSONRequestBody{Config: &map[string]any{"voice": map[string]any{"speed": 1.4}}, Description: &note})
+	if err != nil || patched.JSON200 == nil {
+		t.Fatalf("patch version: %v, %s", err, describe(patched))
+	}
+	if got := patched.JSON200; got.Version != v || got.Description != note || got.Config.Voice == nil || *got.Config.Voice.Speed != 1.4 ||
+		got.Config.Voice.VoiceId != "v1" || *got.Config.Instructions != *config.Instructions || got.Config.Language == nil || *got.Config.Language != "en-US" {
+		t.Errorf("patched version = %+v, want version %d with the speed and note changed, the rest kept, defaults filled in", got, v)
+	}
+	config.Voice.Speed = new(float32(1.4))
 
 	// A number to publish on.
 	number, err := c.RegisterPhoneNumberWithResponse(ctx, nil, client.RegisterPhoneNumberJSONRequestBody{PhoneNumber: "+14155550142"})
@@ -103,7 +120,7 @@ func generatedClientProgram(t *testing.T, server, key string) {
 
 	// Publish the version on it, both directions.
 	both := client.PublishDirectionBoth
-	published, err := c.PublishVersionWithResponse(ctx, agent.Id, v, nil,
+	published, err := c.PublishVersionWithResponse(ctx, agent.Id, "latest", nil,
 		client.PublishVersionJSONRequestBody{Direction: &both, PhoneNumbers: &[]string{"+14155550142"}})
 	if err != nil || published.JSON200 == nil {
 		t.Fatalf("publish: %v, %s", err, describe(published))
@@ -145,7 +162,7 @@ func generatedClientProgram(t *testing.T, server, key string) {
 	}
 
 	// A published version is read-only.
-	frozen, err := c.UpdateVersionWithResponse(ctx, agent.Id, v, nil, client.UpdateVersionJSONRequestBody{Config: &config})
+	frozen, err := c.UpdateVersionWithResponse(ctx, agent.Id, ref, nil, client.UpdateVersionJSONRequestBody{Config: &config})
 	if err != nil || frozen.JSON400 == nil {
 		t.Errorf("editing a published version: %v, %s, want 400", err, describe(frozen))
 	}

@@ -103,6 +103,16 @@ func TestCreateFromWebsite(t *testing.T) {
 	}
 
 	var started workflow
+	// company_name is required (and not blank): 422 at the field.
+	var invalid struct {
+		Errors []struct {
+			Loc []string `json:"loc"`
+		} `json:"errors"`
+	}
+	if st := call("POST", "/core/agents/create-from-website", fmt.Sprintf(`{"company_name":"  ","company_website":%q}`, site.URL), &invalid); st != 422 ||
+		len(invalid.Errors) != 1 || strings.Join(invalid.Errors[0].Loc, ".") != "body.company_name" {
+		t.Errorf("create-from-website without a company name: %d %+v", st, invalid)
+	}
 	if st := call("POST", "/core/agents/create-from-website", fmt.Sprintf(`{"company_name":"Acme Plumbing","company_website":%q}`, site.URL), &started); st != 202 {
 		t.Fatalf("create-from-website: %d", st)
 	}
@@ -132,7 +142,7 @@ func TestCreateFromWebsite(t *testing.T) {
 	}
 
 	// create-demo: an is_demo agent; asking for a number without a free one
-	// fails with that reason.
+	// fails with that reason, and deletes the agent it had created.
 	call("POST", "/core/agents/create-demo", fmt.Sprintf(`{"company_website":%q}`, site.URL), &started)
 	w = wait(started.WorkflowID)
 	var agent struct {
@@ -146,9 +156,17 @@ func TestCreateFromWebsite(t *testing.T) {
 	if !agent.IsDemo || agent.LatestPublishedVersion == nil {
 		t.Errorf("demo agent %+v", agent)
 	}
+	var agents struct{ Data []json.RawMessage }
+	call("GET", "/core/agents", "", &agents)
+	before := len(agents.Data)
 	call("POST", "/core/agents/create-demo", fmt.Sprintf(`{"company_website":%q,"include_phone_number":true}`, site.URL), &started)
-	if w = wait(started.WorkflowID); w.Status != "failed" || w.Error == nil || !strings.Contains(*w.Error, "no free phone number") {
+	if w = wait(started.WorkflowID); w.Status != "failed" || w.Error == nil || !strings.Contains(*w.Error, "no free phone number") ||
+		!strings.Contains(*w.Error, "the agent it created was deleted") || w.AgentID != nil {
 		t.Errorf("demo without a free number: %+v", w)
+	}
+	call("GET", "/core/agents", "", &agents)
+	if len(agents.Data) != before {
+		t.Errorf("the failed demo left an agent: %d agents, were %d", len(agents.Data), before)
 	}
 	call("POST", "/core/phone-numbers", `{"phone_number":"+14155550142"}`, nil)
 	call("POST", "/core/agents/create-demo", fmt.Sprintf(`{"company_website":%q,"include_phone_number":true}`, site.URL), &started)

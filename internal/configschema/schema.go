@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/agentplane/agentplane"
@@ -84,12 +85,70 @@ func generate() ([]byte, error) {
 	props.Set("type", &jsonschema.Schema{Type: "string", Enum: types})
 	action.Properties = props
 	s.Definitions["Action"] = action
+	objectDefaults(s.Definitions)
 
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("marshal schema: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// objectDefaults gives a default to every property that holds a struct
+// (a bare $ref to a definition: not nullable, not a map) whose type
+// requires nothing and defaults some of its fields: the object of those
+// defaults, as Pydantic writes a default_factory field into its schema.
+// So an absent "interruption" means {"enabled": true}, and Normalize fills
+// it in like any other default. Nullable structs (starting_message: absent
+// is null) and maps (channel_overrides, an inline object keyed by channel:
+// absent is empty) get none.
+func objectDefaults(defs jsonschema.Definitions) {
+	memo := map[string]map[string]any{}
+	var of func(name string) map[string]any
+	of = func(name string) map[string]any {
+		if d, ok := memo[name]; ok {
+			return d
+		}
+		memo[name] = nil // a cycle contributes nothing
+		def := defs[name]
+		if def == nil || len(def.Required) > 0 || def.Properties == nil {
+			return nil
+		}
+		out := map[string]any{}
+		for p := def.Properties.Oldest(); p != nil; p = p.Next() {
+			if p.Value.Default != nil {
+				out[p.Key] = p.Value.Default
+			} else if d := of(refName(p.Value)); d != nil {
+				out[p.Key] = d
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		memo[name] = out
+		return out
+	}
+	for _, def := range defs {
+		if def.Properties == nil {
+			continue
+		}
+		for p := def.Properties.Oldest(); p != nil; p = p.Next() {
+			if p.Value.Default == nil {
+				if d := of(refName(p.Value)); d != nil {
+					p.Value.Default = d
+				}
+			}
+		}
+	}
+}
+
+// refName is the definition a bare {"$ref": "#/$defs/Name"} names, or "".
+func refName(s *jsonschema.Schema) string {
+	name, ok := strings.CutPrefix(s.Ref, "#/$defs/")
+	if !ok || s.AnyOf != nil || s.OneOf != nil || s.AllOf != nil {
+		return ""
+	}
+	return name
 }
 
 // generateInputs builds the instruction_builder_inputs schema document.

@@ -142,9 +142,10 @@ type xoReq struct {
 	path     string // escaped
 	query    url.Values
 	body     any
-	org      string // X-Anyreach-Org
-	noTwin   bool   // the ghost would legitimately behave differently (it can be created)
-	conflict string // a 409 must say this, and nothing about who holds the value
+	header   map[string]string // extra headers (a PATCH's Content-Type)
+	org      string            // X-Anyreach-Org
+	noTwin   bool              // the ghost would legitimately behave differently (it can be created)
+	conflict string            // a 409 must say this, and nothing about who holds the value
 	pairs    []xoPair
 }
 
@@ -265,7 +266,8 @@ func (x *xoRun) populate(o *xoOrg, area, block string, n int) {
 		o.names = append(o.names, name, m+" description", meta["team"].(string), meta["secret"].(string))
 		base := "/core/agents/" + id + "/versions"
 		v1 := x.call(o, false, "POST", base, map[string]any{"config": map[string]any{
-			"instructions": fmt.Sprintf("%s instructions %d", m, i), "starting_message": map[string]any{"text": m + " hello"}}}, 201)
+			"instructions": fmt.Sprintf("%s instructions %d", m, i), "starting_message": map[string]any{"text": m + " hello"}},
+			"description": fmt.Sprintf("%s change note %d", m, i)}, 201)
 		x.call(o, false, "POST", base+"/1/publish", map[string]any{"phone_numbers": []string{o.numbers[i]}, "direction": "both"}, 200)
 		v2 := x.call(o, false, "POST", base, map[string]any{"config": map[string]any{"instructions": m + " v2"},
 			"instruction_builder_inputs": map[string]any{"company_name": fmt.Sprintf("%s Company %d", m, i)}}, 201)
@@ -277,7 +279,7 @@ func (x *xoRun) populate(o *xoOrg, area, block string, n int) {
 		}
 		x.add(o, "published", v1["id"].(string))
 		x.add(o, "workflow", wf["workflow_id"].(string))
-		o.names = append(o.names, fmt.Sprintf("%s instructions %d", m, i), fmt.Sprintf("%s Company %d", m, i))
+		o.names = append(o.names, fmt.Sprintf("%s instructions %d", m, i), fmt.Sprintf("%s Company %d", m, i), fmt.Sprintf("%s change note %d", m, i))
 	}
 	agents, pubs := o.ids["agent"], o.ids["published"]
 	x.call(o, false, "POST", "/core/agents/"+agents[0]+"/deploy-as-sip", nil, 200)
@@ -644,15 +646,27 @@ var xoGens = map[string]xoGen{
 		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + x.versionSeg()
 	},
 	"PUT /core/agents/{id}/versions/{version}": func(x *xoRun, r *xoReq) {
-		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + strconv.Itoa(1+x.rng.Intn(3))
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + x.versionSeg()
 		if x.bool() {
 			r.body = x.mass(r, map[string]any{"config": map[string]any{"instructions": "zq7bravo hijack"}})
 		} else {
-			r.body = x.mass(r, map[string]any{"instruction_builder_inputs": map[string]any{"company_name": "zq7bravo Co"}})
+			r.body = x.mass(r, map[string]any{"instruction_builder_inputs": map[string]any{"company_name": "zq7bravo Co"}, "description": "zq7bravo note"})
+		}
+	},
+	"PATCH /core/agents/{id}/versions/{version}": func(x *xoRun, r *xoReq) {
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + x.versionSeg()
+		r.header = map[string]string{"Content-Type": "application/merge-patch+json"}
+		switch x.rng.Intn(3) {
+		case 0:
+			r.body = x.mass(r, map[string]any{"config": map[string]any{"instructions": "zq7bravo hijack", "voice": nil}})
+		case 1:
+			r.body = x.mass(r, map[string]any{"instruction_builder_inputs": map[string]any{"company_name": nil, "purpose": "zq7bravo"}})
+		default:
+			r.body = x.mass(r, map[string]any{"description": "zq7bravo note"})
 		}
 	},
 	"POST /core/agents/{id}/versions/{version}/publish": func(x *xoRun, r *xoReq) {
-		r.path = "/core/agents/" + x.ref(r, "agent", 0.4) + "/versions/" + strconv.Itoa(1+x.rng.Intn(3)) + "/publish"
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.4) + "/versions/" + x.versionSeg() + "/publish"
 		if x.chance(0.15) {
 			return // no body: publish without numbers
 		}
@@ -666,7 +680,7 @@ var xoGens = map[string]xoGen{
 		r.body = x.mass(r, body)
 	},
 	"POST /core/agents/{id}/versions/{version}/generate-instructions": func(x *xoRun, r *xoReq) {
-		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + strconv.Itoa(1+x.rng.Intn(3)) + "/generate-instructions"
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/versions/" + x.versionSeg() + "/generate-instructions"
 	},
 	"POST /core/agents/create-from-website": func(x *xoRun, r *xoReq) {
 		r.path = "/core/agents/create-from-website"
@@ -950,6 +964,9 @@ func (x *xoRun) send(r *xoReq, twin bool) xoRes {
 	}
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
 	}
 	token := x.b.pat
 	if r.orgKey {

@@ -90,7 +90,8 @@ func TestConversationResolution(t *testing.T) {
 				continue
 			}
 			vrSame(t, c.name+": agent_config", s.AgentConfig, v[c.want].Config)
-			vrSame(t, c.name+": starting_message", s.StartingMessage, json.RawMessage(`{"text":"`+c.greet+`"}`))
+			// With its default filled in, as the whole config (SPEC §16).
+			vrSame(t, c.name+": starting_message", s.StartingMessage, json.RawMessage(`{"interruptible":true,"text":"`+c.greet+`"}`))
 			if w, ok := c.body["web_widget_id"]; ok && dpStr(cv.WebWidgetID) != w {
 				t.Errorf("%s: web_widget_id %s, want %v", c.name, dpStr(cv.WebWidgetID), w)
 			}

@@ -380,7 +380,7 @@ func TestDeployWalkthrough(t *testing.T) {
 				t.Errorf("%s conversation %+v, want version %d on %s", c.dir, cv, c.v.Version, us.PhoneNumber)
 			}
 			vrSame(t, c.dir+" agent_config", c.s.AgentConfig, c.v.Config)
-			vrSame(t, c.dir+" starting_message", c.s.StartingMessage, json.RawMessage(`{"text":"`+c.greet+`"}`))
+			vrSame(t, c.dir+" starting_message", c.s.StartingMessage, json.RawMessage(`{"interruptible":true,"text":"`+c.greet+`"}`))
 		}
 
 		// The inbound call completes, the outbound one is under way.

@@ -229,7 +229,7 @@ func TestWidgetPublicRead(t *testing.T) {
 				!slices.Equal(got.Domains, []string{"https://example.com", "http://localhost:3000"}) || !ap.SameJSON(got.Config, json.RawMessage(`{"color":"#123456"}`)) {
 				t.Errorf("public read from %s: %s", origin, r.body)
 			}
-			vrSame(t, "public starting_message", got.StartingMessage, json.RawMessage(`{"text":"Welcome to Acme"}`))
+			vrSame(t, "public starting_message", got.StartingMessage, json.RawMessage(`{"interruptible":true,"text":"Welcome to Acme"}`))
 			if acao := r.header.Get("Access-Control-Allow-Origin"); acao != echo {
 				t.Errorf("Access-Control-Allow-Origin %q for Origin %q, want %q", acao, origin, echo)
 			}

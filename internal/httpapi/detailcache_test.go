@@ -59,6 +59,10 @@ func TestDetailCacheFollowsEveryChange(t *testing.T) {
 		same("a new version of A")
 		e.admin(req{method: "PUT", path: "/core/agents/" + a + "/versions/2", body: map[string]any{"config": dpConfig("a2 edited")}}).want(t, 200)
 		same("editing A's draft")
+		e.admin(req{method: "PATCH", path: "/core/agents/" + a + "/versions/latest", header: vpMerge, body: map[string]any{"description": "a2 note"}}).want(t, 200)
+		same("patching the change note of A's latest draft")
+		e.admin(req{method: "PUT", path: "/core/agents/" + b + "/versions/latest", body: map[string]any{"description": "b1 note"}}).want(t, 200)
+		same("a note on B's latest draft through PUT")
 
 		n1 := dpRegister(t, e, "+1 415 555 0301", nil).PhoneNumber
 		n2 := dpRegister(t, e, "+1 415 555 0302", nil).PhoneNumber

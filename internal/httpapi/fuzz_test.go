@@ -346,7 +346,11 @@ func fuzzBodyTarget(f *testing.F, queue bool, seeds []string, routes func(fe *fu
 				if rt[2] == "pat" {
 					token = fe.pat
 				}
-				fe.do(t, rt[0], rt[1], "Bearer "+token, "", "application/json", body)
+				ct := "application/json"
+				if rt[0] == "PATCH" {
+					ct = "application/merge-patch+json" // taken by every PATCH, the only type of a version's
+				}
+				fe.do(t, rt[0], rt[1], "Bearer "+token, "", ct, body)
 			}
 		}
 	})
@@ -370,8 +374,9 @@ func FuzzCreateAgentBody(f *testing.F) {
 	})
 }
 
-// FuzzVersionBody: POST …/versions (config xor base_version), PUT of a
-// draft, and the config validator, with one body.
+// FuzzVersionBody: POST …/versions (config xor base_version), PUT and
+// PATCH (a merge patch) of a draft, and the config validator, with one
+// body.
 func FuzzVersionBody(f *testing.F) {
 	fuzzBodyTarget(f, false, []string{
 		`{"config":{"instructions":"x","voice":{"provider":"p","voice_id":"v","speed":1.5}}}`, `{"base_version":1}`,
@@ -382,10 +387,13 @@ func FuzzVersionBody(f *testing.F) {
 		`{"config":{"max_tool_steps":1e400}}`, `{"config":{"llm":{"temperature":1e-7}}}`, `{"base_version":2147483648}`,
 		`{"config":{"instructions":"x"},"instruction_builder_inputs":{"company_name":"\ud800\udc00\udc00"}}`,
 		`{"config":{"tools":[{"name":"t","properties":{"\ud800":{}}}]}}`, `{"config":{"max_tool_steps":2147483648}}`,
+		`{"config":{"voice":null,"language":"fr-FR"},"description":null}`, `{"instruction_builder_inputs":{"company_name":null,"faqs":[]}}`,
+		`{"description":"` + strings.Repeat("é", 2001) + `"}`, `{"config":{"channel_overrides":{"sms":{"instructions_mode":null}}}}`,
 	}, func(fe *fuzzEnv) [][3]string {
 		return [][3]string{
 			{"POST", "/core/agents/" + fe.agent + "/versions"},
 			{"PUT", "/core/agents/" + fe.agent + "/versions/2"},
+			{"PATCH", "/core/agents/" + fe.agent + "/versions/latest"},
 			{"POST", "/core/agent-config-schema/validate"},
 		}
 	})

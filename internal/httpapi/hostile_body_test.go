@@ -38,6 +38,8 @@ func (g *hostileGen) template(route string) []hostileField {
 		return []hostileField{{"instructions", `"x"`}, {"starting_message", `{"text":"Hello"}`}}
 	case "POST /core/agents/{id}/versions", "PUT /core/agents/{id}/versions/{version}":
 		return []hostileField{{"config", `{"instructions":"x","voice":{"speed":1.0}}`}}
+	case "PATCH /core/agents/{id}/versions/{version}":
+		return []hostileField{{"config", `{"instructions":"x","voice":null}`}, {"description", `"d"`}}
 	case "POST /core/agents/{id}/versions/compare":
 		return []hostileField{{"from_version", "1"}, {"to_version", "2"}}
 	case "POST /core/agents/{id}/versions/{version}/publish":
@@ -217,6 +219,9 @@ func (g *hostileGen) body(r *hostileReq) {
 	}
 	r.body = []byte(body)
 	ct := "application/json"
+	if r.route == "PATCH /core/agents/{id}/versions/{version}" {
+		ct = "application/merge-patch+json" // the only type it takes
+	}
 	if g.chance(0.15) {
 		ct = pick(g, "", "text/plain", "application/xml", "multipart/form-data; boundary=x", "application/json; charset=utf-16",
 			"application/x-www-form-urlencoded", "application/merge-patch+json", ";;;", `application/json; charset="`,

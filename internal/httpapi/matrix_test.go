@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -109,6 +110,7 @@ var mxPinned = []struct {
 	{"POST /core/agents/{id}/versions", "org", []ap.Scope{ap.ScopeAgentsManage}, true},
 	{"GET /core/agents/{id}/versions/{version}", "org", []ap.Scope{ap.ScopeAgentsRead}, true},
 	{"PUT /core/agents/{id}/versions/{version}", "org", []ap.Scope{ap.ScopeAgentsManage}, true},
+	{"PATCH /core/agents/{id}/versions/{version}", "org", []ap.Scope{ap.ScopeAgentsManage}, true},
 	{"GET /core/agents/{id}/versions/diff", "org", []ap.Scope{ap.ScopeAgentsRead}, true},
 	{"POST /core/agents/{id}/versions/{version}/generate-instructions", "org", []ap.Scope{ap.ScopeAgentsManage}, true},
 	{"POST /core/agents/{id}/versions/compare", "org", []ap.Scope{ap.ScopeAgentsRead}, true},
@@ -221,9 +223,20 @@ type mxTenant struct {
 type mxCall struct {
 	path   string
 	body   any
-	header map[string]string // extra headers (public routes: Origin)
+	header map[string]string // extra headers (public routes: Origin; PATCH of a version: its Content-Type)
 	ok     int
 	intact func(t *testing.T)
+}
+
+// with returns the call's headers and extra's (a credential case's), extra
+// winning.
+func (c mxCall) with(extra map[string]string) map[string]string {
+	if len(c.header) == 0 {
+		return extra
+	}
+	h := maps.Clone(c.header)
+	maps.Copy(h, extra)
+	return h
 }
 
 // mxFixture prepares a request to one route in tenant o; e is bound to
@@ -275,6 +288,13 @@ var mxFixtures = map[string]mxFixture{
 		id := w.newAgent(t, e, o)
 		n := w.newVersion(t, e, o, id)
 		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n), body: map[string]any{"config": map[string]any{"instructions": "changed"}}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.versionIntact(t, e, o, id, n) }}
+	},
+	"PATCH /core/agents/{id}/versions/{version}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		n := w.newVersion(t, e, o, id)
+		return mxCall{path: "/core/agents/" + id + "/versions/" + strconv.Itoa(n), header: map[string]string{"Content-Type": "application/merge-patch+json"},
+			body: map[string]any{"config": map[string]any{"instructions": "changed"}, "description": "matrix"}, ok: http.StatusOK,
 			intact: func(t *testing.T) { w.versionIntact(t, e, o, id, n) }}
 	},
 	"POST /core/agents/{id}/versions/{version}/publish": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
@@ -1080,7 +1100,7 @@ func TestMatrix(t *testing.T) {
 					t.Parallel()
 					be := mxBind(t, w.e)
 					call := fx(t, w, be, w.b)
-					r := req{method: rt.Method, path: call.path, body: call.body, token: w.b.adminKey}
+					r := req{method: rt.Method, path: call.path, body: call.body, token: w.b.adminKey, header: call.header}
 					if rt.UserOnly {
 						r.token = w.b.adminPAT
 					}
@@ -1126,7 +1146,7 @@ func (w *mxWorld) route(t *testing.T, rt httpapi.RouteInfo) {
 			if want.kind == mxUnauth {
 				tenant = nil
 			}
-			r := w.send(target, tenant, req{method: rt.Method, path: call.path, token: c.token, org: c.org, body: call.body, header: c.header})
+			r := w.send(target, tenant, req{method: rt.Method, path: call.path, token: c.token, org: c.org, body: call.body, header: call.with(c.header)})
 			switch want.kind {
 			case mxOK:
 				if fx != nil {
@@ -1193,7 +1213,7 @@ func (w *mxWorld) route(t *testing.T, rt httpapi.RouteInfo) {
 		t.Run("other organization's object: "+c.name, func(t *testing.T) {
 			e := mxBind(t, w.e)
 			call := fx(t, w, e, w.a)
-			r := w.send(e, w.b, req{method: rt.Method, path: call.path, token: c.token, org: c.org, body: call.body})
+			r := w.send(e, w.b, req{method: rt.Method, path: call.path, token: c.token, org: c.org, body: call.body, header: call.header})
 			r.want(t, http.StatusNotFound)
 			if b := r.err(t); b.Code != "not_found" {
 				t.Errorf("code %q, want not_found", b.Code)

@@ -31,6 +31,7 @@ func (s *Server) table() []route {
 		{"POST /core/agents/{id}/versions/compare", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.compareVersions, streamed},
 		{"GET /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getVersion, buffered},
 		{"PUT /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.updateVersion, buffered},
+		{"PATCH /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.patchVersion, buffered},
 		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion, buffered},
 
 		// Workflows (SPEC §13).

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,21 +10,18 @@ import (
 	"github.com/agentplane/agentplane/internal/service"
 )
 
-// versionParam reads {version} as a positive integer; allowLatest also
-// accepts the literal "latest" (returned as 0).
-func versionParam(r *http.Request, allowLatest bool) (int, error) {
+// versionRef reads {version}: a positive integer, or "latest"
+// (agentplane.Latest), which every route with a {version} takes (SPEC §16;
+// what it names is the service's business).
+func versionRef(r *http.Request) (int, error) {
 	s := r.PathValue("version")
-	if allowLatest && s == "latest" {
-		return 0, nil
+	if s == "latest" {
+		return agentplane.Latest, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || s[0] == '+' {
 		var v agentplane.Violations
-		msg := "version must be a positive integer"
-		if allowLatest {
-			msg += " or latest"
-		}
-		v.Add(msg, "int_parsing", "path", "version")
+		v.Add("version must be a positive integer or latest", "int_parsing", "path", "version")
 		return 0, v.Err()
 	}
 	return n, nil
@@ -46,17 +44,11 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r, true)
+	n, err := versionRef(r)
 	if err != nil {
 		return err
 	}
-	c := callerFrom(r.Context())
-	var v agentplane.Version
-	if n == 0 {
-		v, err = s.svc.LatestVersion(r.Context(), c, r.PathValue("id"))
-	} else {
-		v, err = s.svc.GetVersion(r.Context(), c, r.PathValue("id"), n)
-	}
+	v, err := s.svc.GetVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n)
 	if err != nil {
 		return err
 	}
@@ -78,7 +70,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r, false)
+	n, err := versionRef(r)
 	if err != nil {
 		return err
 	}
@@ -94,8 +86,36 @@ func (s *Server) updateVersion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// mergePatchType is the media type PATCH …/versions/{version} takes: a
+// JSON merge patch (RFC 7396).
+const mergePatchType = "application/merge-patch+json"
+
+// patchVersion applies a merge patch to a draft. Only the merge-patch
+// media type is taken (415 otherwise, an absent one included): a PATCH
+// body means nothing without it, and a JSON Patch (RFC 6902) sent as
+// plain JSON would otherwise be read as a merge patch.
+func (s *Server) patchVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionRef(r)
+	if err != nil {
+		return err
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != mergePatchType {
+		return agentplane.Errorf(errUnsupportedMedia, "Content-Type must be %s (RFC 7396)", mergePatchType)
+	}
+	var in agentplane.VersionPatch
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v, err := s.svc.PatchVersion(r.Context(), callerFrom(r.Context()), r.PathValue("id"), n, ifMatch(r), in)
+	if err != nil {
+		return err
+	}
+	writeTagged(w, http.StatusOK, v, v)
+	return nil
+}
+
 func (s *Server) publishVersion(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r, false)
+	n, err := versionRef(r)
 	if err != nil {
 		return err
 	}
@@ -141,10 +161,11 @@ func (s *Server) validateConfig(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.ValidateConfig(body, "body"); err != nil {
+	ok, err := s.svc.ValidateConfig(body, "body")
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"valid": true})
+	writeJSON(w, http.StatusOK, ok)
 	return nil
 }
 

@@ -20,6 +20,7 @@ type vrVersion struct {
 	ID                         string          `json:"id"`
 	AgentID                    string          `json:"agent_id"`
 	Version                    int             `json:"version"`
+	Description                string          `json:"description"`
 	Published                  bool            `json:"published"`
 	PublishedAt                *string         `json:"published_at"`
 	BaseVersion                *int            `json:"base_version"`
@@ -70,9 +71,12 @@ func TestVersionWalkthrough(t *testing.T) {
 		}
 
 		cfg := `{"instructions":"Greet callers.","voice":{"provider":"eleven","voice_id":"v1","speed":1.0},"language":"en-US"}`
+		// What is stored: the config with every schema default filled in.
+		stored := `{"instructions":"Greet callers.","voice":{"provider":"eleven","voice_id":"v1","speed":1.0},"language":"en-US",` +
+			`"interruption":{"enabled":true},"max_tool_steps":5,"noise_cancellation":"auto","recording":{"enabled":false,"redact_pii":false}}`
 		var put vrVersion
 		e.admin(req{method: "PUT", path: base + "/1", body: map[string]any{"config": json.RawMessage(cfg)}}).want(t, 200).decodeInto(t, &put)
-		vrSame(t, "put config", put.Config, json.RawMessage(cfg))
+		vrSame(t, "put config", put.Config, json.RawMessage(stored))
 		if !put.InstructionsManuallyEdited || put.InstructionsDirty {
 			t.Errorf("instructions edited by hand: flags %+v", put)
 		}
@@ -101,7 +105,7 @@ func TestVersionWalkthrough(t *testing.T) {
 		if v2.Version != 2 || v2.BaseVersion == nil || *v2.BaseVersion != 1 || v2.Published {
 			t.Fatalf("second latest = %+v", v2)
 		}
-		vrSame(t, "v2 copied config", v2.Config, json.RawMessage(cfg))
+		vrSame(t, "v2 copied config", v2.Config, json.RawMessage(stored))
 
 		cfg2 := `{"instructions":"Greet callers.","voice":{"provider":"eleven","voice_id":"v1","speed":1.2},"language":"fr-FR"}`
 		e.admin(req{method: "PUT", path: base + "/2", body: map[string]any{"config": json.RawMessage(cfg2)}}).want(t, 200)
@@ -127,6 +131,21 @@ func TestVersionWalkthrough(t *testing.T) {
 	})
 }
 
+// vrAtOnce runs call(0) … call(n-1) on n goroutines released together, and
+// returns when all have.
+func vrAtOnce(n int, call func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			call(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
 // TestLatestConcurrent: 50 concurrent latest calls on a fresh agent create
 // exactly one draft.
 func TestLatestConcurrent(t *testing.T) {
@@ -134,22 +153,15 @@ func TestLatestConcurrent(t *testing.T) {
 		agent := vrAgent(t, e)
 		const n = 50
 		ids := make([]string, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				r := e.admin(req{method: "GET", path: "/core/agents/" + agent + "/versions/latest"})
-				var v vrVersion
-				if r.status == 200 && json.Unmarshal(r.body, &v) == nil {
-					ids[i] = v.ID
-				} else {
-					ids[i] = fmt.Sprintf("status %d: %s", r.status, r.body)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
+		vrAtOnce(n, func(i int) {
+			r := e.admin(req{method: "GET", path: "/core/agents/" + agent + "/versions/latest"})
+			var v vrVersion
+			if r.status == 200 && json.Unmarshal(r.body, &v) == nil {
+				ids[i] = v.ID
+			} else {
+				ids[i] = fmt.Sprintf("status %d: %s", r.status, r.body)
+			}
+		})
 		for i, id := range ids {
 			if id != ids[0] {
 				t.Fatalf("call %d got %q, call 0 got %q", i, id, ids[0])
@@ -310,10 +322,17 @@ func TestConfigSchemaRoutes(t *testing.T) {
 		if string(r.body) != string(configschema.JSON()) {
 			t.Error("served schema differs from the generated one")
 		}
-		var ok map[string]bool
+		var ok struct {
+			Valid  bool            `json:"valid"`
+			Config json.RawMessage `json:"config"`
+		}
 		e.admin(req{method: "POST", path: "/core/agent-config-schema/validate", body: `{"voice": {"provider": "p", "voice_id": "v"}}`}).want(t, 200).decodeInto(t, &ok)
-		if !ok["valid"] {
-			t.Errorf("valid config: %v", ok)
+		// The config as it would be stored: every default filled in,
+		// canonical (keys sorted), as a version's config is.
+		want := `{"interruption":{"enabled":true},"language":"en-US","max_tool_steps":5,"noise_cancellation":"auto",` +
+			`"recording":{"enabled":false,"redact_pii":false},"voice":{"provider":"p","speed":1,"voice_id":"v"}}`
+		if !ok.Valid || string(ok.Config) != want {
+			t.Errorf("valid config: %+v, want config %s", ok, want)
 		}
 		eb := e.admin(req{method: "POST", path: "/core/agent-config-schema/validate", body: `{"voice": {"speed": 3}}`}).want(t, 422).err(t)
 		var locs []string

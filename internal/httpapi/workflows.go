@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) generateInstructions(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r, false)
+	n, err := versionRef(r)
 	if err != nil {
 		return err
 	}

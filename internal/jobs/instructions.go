@@ -34,10 +34,12 @@ func (q *Queue) stepGenerate(ctx context.Context, c *agentplane.Caller, w *agent
 }
 
 // instructionsFor asks the model when one is configured, else fills the
-// deterministic template.
+// deterministic template; either is capped to what config.instructions
+// holds (long inputs, such as a demo's own instructions, can fill the
+// template past it).
 func (q *Queue) instructionsFor(ctx context.Context, in agentplane.InstructionBuilderInputs) (string, error) {
 	if q.opts.Model == nil {
-		return InstructionsTemplate(in), nil
+		return truncate(InstructionsTemplate(in), agentplane.MaxInstructions), nil
 	}
 	inputs, _ := json.Marshal(in)
 	text, err := q.opts.Model.Complete(ctx, prompt.Instructions(inputs))
@@ -48,10 +50,7 @@ func (q *Queue) instructionsFor(ctx context.Context, in agentplane.InstructionBu
 	if text == "" {
 		return "", agentplane.Permanent(agentplane.Errorf(agentplane.EInvalid, "the language model returned empty instructions"))
 	}
-	if r := []rune(text); len(r) > agentplane.MaxInstructions {
-		text = string(r[:agentplane.MaxInstructions])
-	}
-	return text, nil
+	return truncate(text, agentplane.MaxInstructions), nil
 }
 
 // modelError says what a model failure means for the workflow: an answer

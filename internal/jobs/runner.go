@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/agentplane/agentplane"
 )
@@ -72,11 +73,19 @@ func (q *Queue) run(ctx context.Context, args WorkflowArgs, final bool) error {
 		}
 	}
 	w.Succeed(q.stamp())
-	return q.svc.SaveWorkflow(ctx, c, w)
+	return q.svc.SucceedWorkflow(ctx, c, w)
 }
 
-// fail records the workflow's failed end at step i.
+// fail records the workflow's failed end at step i; the service takes
+// back, in the same transaction, what the workflow made (a scaffolded
+// agent, or the version it added to an existing one).
 func (q *Queue) fail(ctx context.Context, c *agentplane.Caller, w *agentplane.Workflow, i int, cause error) error {
+	// Recorded even when the attempt's context has ended (its timeout, or
+	// a shutdown cancelling the last attempt): River won't run the job
+	// again, so a failure not recorded now would leave the workflow
+	// running forever, and what it made behind.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	// Users see what they can act on; anything else (a network or
 	// database failure, whose text may name internal addresses) stays in
 	// the server log, which the workflow id finds (SPEC §24).
@@ -88,6 +97,9 @@ func (q *Queue) fail(ctx context.Context, c *agentplane.Caller, w *agentplane.Wo
 	q.opts.Logger.WarnContext(ctx, "workflow failed", "workflow_id", w.ID, "kind", w.Kind, "step", w.Steps[i].Name, "err", cause)
 	return q.svc.FailWorkflow(ctx, c, *w)
 }
+
+// recordTimeout bounds recording a workflow's failure.
+const recordTimeout = 30 * time.Second
 
 // answer marks the service's answers about the data permanent (not
 // found, conflict, invalid input, not configured): the same call gets the

@@ -141,11 +141,14 @@ func (q *Queue) stepCreateAgent(ctx context.Context, c *agentplane.Caller, w *ag
 	if err != nil {
 		return err
 	}
-	a := service.ScaffoldAgent{Name: companyName(in, st), Description: "Created from " + in.CompanyWebsite,
-		IsDemo: in.IsDemo != nil && *in.IsDemo, Config: scaffoldConfig(in), Inputs: inputs, ExistingAgentID: in.ExistingAgentID}
-	if in.AvatarURL != nil {
-		a.Metadata, _ = json.Marshal(map[string]string{"avatar_url": *in.AvatarURL, "website": in.CompanyWebsite})
+	// An existing agent gets its fields (is_demo, metadata) only when the
+	// workflow succeeds (service.SucceedWorkflow).
+	meta, err := json.Marshal(in.AgentMetadata())
+	if err != nil {
+		return err
 	}
+	a := service.ScaffoldAgent{Name: companyName(in, st), Description: "Created from " + in.CompanyWebsite,
+		IsDemo: in.IsDemo != nil && *in.IsDemo, Metadata: meta, Config: scaffoldConfig(in), Inputs: inputs, ExistingAgentID: in.ExistingAgentID}
 	return answer(q.svc.CreateScaffoldAgent(ctx, c, w, a))
 }
 
@@ -162,12 +165,17 @@ func companyName(in agentplane.ScaffoldInput, st *scaffoldState) string {
 	return "Website agent"
 }
 
-// scaffoldConfig is the new version's config before instructions.
+// scaffoldConfig is the new version's config before instructions: the
+// defaults, the voice asked for, and the knowledge base (collection) to
+// answer from.
 func scaffoldConfig(in agentplane.ScaffoldInput) json.RawMessage {
 	var cfg map[string]any
 	_ = json.Unmarshal(agentplane.DefaultConfig, &cfg)
 	if in.VoiceID != nil && *in.VoiceID != "" {
 		cfg["voice"] = map[string]any{"provider": "default", "voice_id": *in.VoiceID}
+	}
+	if in.ExistingCollectionID != nil {
+		cfg["knowledge_base_ids"] = []string{*in.ExistingCollectionID}
 	}
 	b, _ := json.Marshal(cfg)
 	return b

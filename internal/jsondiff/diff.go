@@ -2,7 +2,9 @@
 // documents as an RFC 6902 JSON Patch, plus a list of changes labelled for
 // people. Arrays whose elements are all objects with a unique string "name"
 // (tools, for instance) are matched by name, so renaming, reordering or
-// inserting one tool is a move or an add, not a cascade of replaces.
+// inserting one tool is a move or an add, not a cascade of replaces. It
+// also applies RFC 7396 JSON merge patches (merge.go), the other way of
+// writing a change to a document.
 package jsondiff
 
 import (

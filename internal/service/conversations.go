@@ -77,7 +77,8 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 	}
 	var out agentplane.ConversationStart
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		v, err := resolve(ctx, q, c.OrganizationID, in, version)
+		// The runtime gets the complete config (SPEC §16).
+		v, err := withDefaults(resolve(ctx, q, c.OrganizationID, in, version))
 		if err != nil {
 			return err
 		}

@@ -27,11 +27,13 @@ func (s *Service) CompareVersions(ctx context.Context, c *agentplane.Caller, age
 	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
 		return Comparison{}, err
 	}
-	a, err := s.store.GetVersion(ctx, c.OrganizationID, agentID, from, false)
+	// Both normalized (SPEC §16): a default is never reported as removed
+	// because one of them was stored before defaults were.
+	a, err := withDefaults(s.store.GetVersion(ctx, c.OrganizationID, agentID, from, false))
 	if err != nil {
 		return Comparison{}, err
 	}
-	b, err := s.store.GetVersion(ctx, c.OrganizationID, agentID, to, false)
+	b, err := withDefaults(s.store.GetVersion(ctx, c.OrganizationID, agentID, to, false))
 	if err != nil {
 		return Comparison{}, err
 	}

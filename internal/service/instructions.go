@@ -9,20 +9,23 @@ import (
 )
 
 // GenerateInstructions starts generating config.instructions from the
-// version's builder inputs. The version must be a draft with inputs (400
+// version's builder inputs; n may be agentplane.Latest (the draft "latest"
+// names, created if need be). The version must be a draft with inputs (400
 // otherwise) and not already generating (409). The version is marked
 // generating, and the workflow record and its job are created, in one
-// transaction.
+// transaction: a refusal leaves nothing behind, not even a draft "latest"
+// created.
 func (s *Service) GenerateInstructions(ctx context.Context, c *agentplane.Caller, agentID string, n int) (agentplane.WorkflowStarted, error) {
 	if !agentplane.ValidID(agentID) {
 		return agentplane.WorkflowStarted{}, notFoundAgent()
 	}
 	var w agentplane.Workflow
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
-		v, err := q.GetVersion(ctx, c.OrganizationID, agentID, n, true)
+		v, err := s.draftToEdit(ctx, q, c.OrganizationID, agentID, n)
 		if err != nil {
 			return err
 		}
+		n := v.Version
 		if err := v.Editable(); err != nil {
 			return err
 		}
@@ -53,7 +56,7 @@ func (s *Service) SetGeneratedInstructions(ctx context.Context, c *agentplane.Ca
 		return err
 	}
 	return s.store.WithTx(ctx, func(q *store.Queries) error {
-		v, err := q.GetVersion(ctx, c.OrganizationID, agentID, n, true)
+		v, err := withDefaults(q.GetVersion(ctx, c.OrganizationID, agentID, n, true))
 		if err != nil {
 			return err
 		}
@@ -68,7 +71,7 @@ func (s *Service) SetGeneratedInstructions(ctx context.Context, c *agentplane.Ca
 }
 
 // setInstructions returns config with "instructions" replaced, other keys
-// untouched.
+// untouched (a normalized config stays normalized).
 func setInstructions(config json.RawMessage, text string) (json.RawMessage, error) {
 	m := map[string]json.RawMessage{}
 	if !agentplane.IsNull(config) {

@@ -59,6 +59,12 @@ func (in PublishInput) normalize() (pin, unpin []string, dir agentplane.Directio
 // exactly what that publish changed: the changed numbers, each once, as
 // they are after the change. An invalid number (422) or one not registered
 // in the organization (404) changes nothing at all.
+//
+// n may be agentplane.Latest: the newest version, only while it is a
+// draft (409 when it is published, or when the agent has no version). The
+// store checks "still a draft" under the publish's locks, so a publish
+// that raced this one to the same draft makes this one a 409, not a
+// republish.
 func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, in PublishInput) ([]agentplane.PhoneNumber, error) {
 	if !agentplane.ValidID(agentID) {
 		return nil, notFoundAgent()
@@ -67,14 +73,38 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	if err != nil {
 		return nil, err
 	}
+	draftOnly := n == agentplane.Latest
+	if draftOnly {
+		if n, err = s.newestDraft(ctx, c.OrganizationID, agentID); err != nil {
+			return nil, err
+		}
+	}
 	changed, err := s.store.PublishVersion(ctx, store.Publish{
 		OrganizationID: c.OrganizationID, AgentID: agentID, Version: n,
-		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), Now: s.stamp(),
+		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), DraftOnly: draftOnly, Now: s.stamp(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return inRequestOrder(slices.Concat(pin, unpin), changed), nil
+}
+
+// newestDraft is the number of the agent's newest version if it is a
+// draft: what "latest" names on publish, which never creates one.
+func (s *Service) newestDraft(ctx context.Context, orgID, agentID string) (int, error) {
+	newest, err := s.store.NewestVersion(ctx, orgID, agentID)
+	switch {
+	case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
+		if _, err := s.store.GetAgent(ctx, orgID, agentID); err != nil {
+			return 0, err
+		}
+		return 0, agentplane.NoDraftToPublish(0)
+	case err != nil:
+		return 0, err
+	case newest.Published:
+		return 0, agentplane.NoDraftToPublish(newest.Version)
+	}
+	return newest.Version, nil
 }
 
 // inRequestOrder lists the changed numbers, each once, in the order the

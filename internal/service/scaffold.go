@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/configschema"
 	"github.com/agentplane/agentplane/internal/store"
 )
 
@@ -28,12 +29,36 @@ func validWebsite(v *agentplane.Violations, s string) {
 func (s *Service) CreateFromWebsite(ctx context.Context, c *agentplane.Caller, in agentplane.WebsiteInput) (agentplane.WorkflowStarted, error) {
 	var v agentplane.Violations
 	in.CompanyName = strings.TrimSpace(in.CompanyName)
-	if n := utf8.RuneCountInString(in.CompanyName); n > 200 {
+	switch n := utf8.RuneCountInString(in.CompanyName); {
+	case n == 0:
+		v.Add("company_name is required", "missing", "body", "company_name")
+	case n > 200:
 		v.Add("company_name must be at most 200 characters", "string_length", "body", "company_name")
 	}
 	validWebsite(&v, in.CompanyWebsite)
 	if in.ExistingAgentID != nil && !agentplane.ValidID(*in.ExistingAgentID) {
 		v.Add("existing_agent_id must be a UUID", "uuid", "body", "existing_agent_id")
+	}
+	if in.ExistingCollectionID != nil {
+		// Any UUID spelling; stored in the canonical lowercase one.
+		id := strings.ToLower(*in.ExistingCollectionID)
+		if !agentplane.ValidID(id) {
+			v.Add("existing_collection_id must be a UUID", "uuid", "body", "existing_collection_id")
+		}
+		in.ExistingCollectionID = &id
+	}
+	if in.DemoType != nil && utf8.RuneCountInString(*in.DemoType) > agentplane.MaxDemoType {
+		v.Add("demo_type must be at most 64 characters", "string_length", "body", "demo_type")
+	}
+	// voice_id becomes the version's config.voice.voice_id, which the
+	// config schema bounds to 1..200 characters.
+	if in.VoiceID != nil {
+		if n := utf8.RuneCountInString(*in.VoiceID); n == 0 || n > 200 {
+			v.Add("voice_id must be 1 to 200 characters; omit it for the default voice", "string_length", "body", "voice_id")
+		}
+	}
+	if in.AvatarURL != nil && utf8.RuneCountInString(*in.AvatarURL) > 2000 {
+		v.Add("avatar_url must be at most 2000 characters", "string_length", "body", "avatar_url")
 	}
 	if err := v.Err(); err != nil {
 		return agentplane.WorkflowStarted{}, err
@@ -133,7 +158,11 @@ func (s *Service) CreateScaffoldAgent(ctx context.Context, c *agentplane.Caller,
 			return err
 		}
 		v := s.newVersion(w.OrganizationID, agentID, next)
-		v.Config, v.InstructionBuilderInputs, v.InstructionsDirty = a.Config, a.Inputs, true
+		// Stored as every config is: with the schema's defaults (SPEC §16).
+		if v.Config, err = configschema.Normalize(a.Config); err != nil {
+			return err
+		}
+		v.InstructionBuilderInputs, v.InstructionsDirty = a.Inputs, true
 		if err := q.CreateVersion(ctx, v); err != nil {
 			return err
 		}

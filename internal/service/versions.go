@@ -11,14 +11,36 @@ import (
 
 func notFoundAgent() error { return agentplane.Errorf(agentplane.ENotFound, "agent not found") }
 
-// ValidateConfig checks an AgentConfig without saving it; locs start at
-// prefix.
-func (s *Service) ValidateConfig(raw json.RawMessage, prefix ...any) error {
-	return configschema.Validate(raw, prefix...)
+// ValidateConfig checks an AgentConfig without saving it (locs start at
+// prefix) and returns it as it would be stored: canonical, every schema
+// default filled in.
+func (s *Service) ValidateConfig(raw json.RawMessage, prefix ...any) (agentplane.ConfigCheck, error) {
+	if err := configschema.Validate(raw, prefix...); err != nil {
+		return agentplane.ConfigCheck{}, err
+	}
+	config, err := configschema.Normalize(raw)
+	if err != nil {
+		return agentplane.ConfigCheck{}, err
+	}
+	return agentplane.ConfigCheck{Valid: true, Config: config}, nil
 }
 
 // ConfigSchema is the served JSON Schema of AgentConfig.
 func (s *Service) ConfigSchema() []byte { return configschema.JSON() }
+
+// withDefaults returns a version read from the store with its config
+// normalized (configschema.Normalize): every path that shows or uses a
+// config reads versions through it, so a row stored before defaults were
+// stored (SPEC §16) reads as if it had been, and its row stays as it is.
+// Normalize is a pure function of the stored bytes and the compiled-in
+// schema, so every read of one row — on any node, cached or not — agrees.
+func withDefaults(v agentplane.Version, err error) (agentplane.Version, error) {
+	if err != nil {
+		return v, err
+	}
+	v.Config, err = configschema.Normalize(v.Config)
+	return v, err
+}
 
 // ListVersions pages through an agent's versions.
 func (s *Service) ListVersions(ctx context.Context, c *agentplane.Caller, agentID string, f agentplane.VersionFilter, p agentplane.Page) (agentplane.List[agentplane.Version], error) {
@@ -28,26 +50,35 @@ func (s *Service) ListVersions(ctx context.Context, c *agentplane.Caller, agentI
 	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
 		return agentplane.List[agentplane.Version]{}, err
 	}
-	return s.store.ListVersions(ctx, c.OrganizationID, agentID, f, p)
+	l, err := s.store.ListVersions(ctx, c.OrganizationID, agentID, f, p)
+	for i := range l.Items {
+		if err != nil {
+			break
+		}
+		l.Items[i], err = withDefaults(l.Items[i], nil)
+	}
+	return l, err
 }
 
-// GetVersion returns version n of the agent.
+// GetVersion returns version n of the agent; agentplane.Latest is
+// LatestVersion.
 func (s *Service) GetVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int) (agentplane.Version, error) {
+	if n == agentplane.Latest {
+		return s.LatestVersion(ctx, c, agentID)
+	}
 	if !agentplane.ValidID(agentID) {
 		return agentplane.Version{}, notFoundAgent()
 	}
 	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
 		return agentplane.Version{}, err
 	}
-	return s.store.GetVersion(ctx, c.OrganizationID, agentID, n, false)
+	return withDefaults(s.store.GetVersion(ctx, c.OrganizationID, agentID, n, false))
 }
 
 // LatestVersion returns the agent's newest version if it is a draft, and
 // otherwise creates the next draft — copied from the newest version, or
-// from the config defaults when there is none — and returns it. Creation
-// happens under the agent's row lock (PostgreSQL) or the database write
-// lock (SQLite), re-checking the newest version inside, so concurrent calls
-// create one draft between them.
+// from the config defaults when there is none — and returns it (see
+// latestDraft).
 func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agentID string) (agentplane.Version, error) {
 	if !agentplane.ValidID(agentID) {
 		return agentplane.Version{}, notFoundAgent()
@@ -55,29 +86,56 @@ func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agent
 	// Fast path without a write transaction: a draft already exists.
 	newest, err := s.store.NewestVersion(ctx, c.OrganizationID, agentID)
 	if err == nil && !newest.Published {
-		return newest, nil
+		return withDefaults(newest, nil)
 	}
 	var out agentplane.Version
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		if _, err := q.LockAgent(ctx, c.OrganizationID, agentID); err != nil {
-			return err
-		}
-		newest, err := q.NewestVersion(ctx, c.OrganizationID, agentID)
-		switch {
-		case err == nil && !newest.Published:
-			out = newest
-			return nil
-		case err == nil:
-			out = s.newVersion(c.OrganizationID, agentID, newest.Version+1).NextFrom(newest)
-		case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
-			out = s.newVersion(c.OrganizationID, agentID, 1)
-			out.Config = agentplane.DefaultConfig
-		default:
-			return err
-		}
-		return q.CreateVersion(ctx, out)
+		out, err = s.latestDraft(ctx, q, c.OrganizationID, agentID)
+		return err
 	})
 	return out, err
+}
+
+// latestDraft is, inside q's transaction, the draft "latest" names, its
+// row locked for a write: the newest version if it is a draft, otherwise
+// a new one numbered next, copied from the newest version or made of the
+// config defaults when there is none. It takes the agent's row lock
+// (PostgreSQL; SQLite's write lock already excludes other writers) and
+// looks for the newest version under it, so concurrent calls create one
+// draft between them.
+func (s *Service) latestDraft(ctx context.Context, q *store.Queries, orgID, agentID string) (agentplane.Version, error) {
+	if _, err := q.LockAgent(ctx, orgID, agentID); err != nil {
+		return agentplane.Version{}, err
+	}
+	newest, err := q.NewestVersion(ctx, orgID, agentID)
+	var out agentplane.Version
+	switch {
+	case err == nil && !newest.Published:
+		return withDefaults(q.GetVersion(ctx, orgID, agentID, newest.Version, true))
+	case err == nil:
+		if newest, err = withDefaults(newest, nil); err != nil {
+			return out, err
+		}
+		out = s.newVersion(orgID, agentID, newest.Version+1).NextFrom(newest)
+	case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
+		out = s.newVersion(orgID, agentID, 1)
+		if out.Config, err = configschema.Normalize(agentplane.DefaultConfig); err != nil {
+			return out, err
+		}
+	default:
+		return out, err
+	}
+	return out, q.CreateVersion(ctx, out)
+}
+
+// draftToEdit is, inside q's transaction, version n (agentplane.Latest:
+// latestDraft) with its row locked for a write. It may be published:
+// callers decide what that means.
+func (s *Service) draftToEdit(ctx context.Context, q *store.Queries, orgID, agentID string, n int) (agentplane.Version, error) {
+	if n == agentplane.Latest {
+		return s.latestDraft(ctx, q, orgID, agentID)
+	}
+	return withDefaults(q.GetVersion(ctx, orgID, agentID, n, true))
 }
 
 // newVersion is an empty draft numbered n.
@@ -90,19 +148,29 @@ func (s *Service) newVersion(orgID, agentID string, n int) agentplane.Version {
 }
 
 // CreateVersion creates the next draft from a config or from a base
-// version (exactly one), numbered max+1.
+// version (exactly one), numbered max+1. The config is stored normalized
+// (SPEC §16); a copy of a base version gets in's description, not the
+// base's.
 func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agentID string, in agentplane.VersionCreate) (agentplane.Version, error) {
 	if !agentplane.ValidID(agentID) {
 		return agentplane.Version{}, notFoundAgent()
 	}
 	hasConfig, hasBase := !agentplane.IsNull(in.Config), in.BaseVersion != nil
+	var bad agentplane.Violations
 	if hasConfig == hasBase {
-		var v agentplane.Violations
-		v.Add("give exactly one of config or base_version", "xor", "body")
-		return agentplane.Version{}, v.Err()
+		bad.Add("give exactly one of config or base_version", "xor", "body")
 	}
+	agentplane.CheckVersionDescription(&bad, in.Description)
+	if err := bad.Err(); err != nil {
+		return agentplane.Version{}, err
+	}
+	var config json.RawMessage
 	if hasConfig {
 		if err := configschema.Validate(in.Config, "body", "config"); err != nil {
+			return agentplane.Version{}, err
+		}
+		var err error
+		if config, err = configschema.Normalize(in.Config); err != nil {
 			return agentplane.Version{}, err
 		}
 	}
@@ -124,7 +192,7 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 		}
 		out = s.newVersion(c.OrganizationID, agentID, next)
 		if hasBase {
-			base, err := q.GetVersion(ctx, c.OrganizationID, agentID, *in.BaseVersion, false)
+			base, err := withDefaults(q.GetVersion(ctx, c.OrganizationID, agentID, *in.BaseVersion, false))
 			if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {
 				var v agentplane.Violations
 				v.Add("base_version does not exist", "not_found", "body", "base_version")
@@ -134,7 +202,10 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 			}
 			out = out.NextFrom(base)
 		} else {
-			out.Config = canon(in.Config)
+			out.Config = config
+		}
+		if in.Description != nil {
+			out.Description = *in.Description
 		}
 		if !agentplane.IsNull(in.InstructionBuilderInputs) {
 			if hasBase && !agentplane.SameJSON(out.InstructionBuilderInputs, in.InstructionBuilderInputs) {
@@ -149,55 +220,6 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 		return q.CreateVersion(ctx, out)
 	})
 	return out, err
-}
-
-// UpdateVersion changes a draft's config and/or builder inputs and keeps
-// the instruction flags true to what changed (SPEC §5).
-func (s *Service) UpdateVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int, ifMatch string, in agentplane.VersionUpdate) (agentplane.Version, error) {
-	if !agentplane.ValidID(agentID) {
-		return agentplane.Version{}, notFoundAgent()
-	}
-	if in.Config != nil {
-		if err := configschema.Validate(in.Config, "body", "config"); err != nil {
-			return agentplane.Version{}, err
-		}
-	}
-	if in.InstructionBuilderInputs != nil && !agentplane.IsNull(in.InstructionBuilderInputs) {
-		if err := configschema.ValidateInputs(in.InstructionBuilderInputs, "body", "instruction_builder_inputs"); err != nil {
-			return agentplane.Version{}, err
-		}
-	}
-	var v agentplane.Version
-	err := s.store.WithTx(ctx, func(q *store.Queries) error {
-		var err error
-		if v, err = q.GetVersion(ctx, c.OrganizationID, agentID, n, true); err != nil {
-			return err
-		}
-		if err := v.Editable(); err != nil {
-			return err
-		}
-		if err := precondition(ifMatch, v); err != nil {
-			return err
-		}
-		if in.Config != nil {
-			if agentplane.InstructionsOf(in.Config) != agentplane.InstructionsOf(v.Config) {
-				v.InstructionsManuallyEdited = true
-			}
-			v.Config = canon(in.Config)
-		}
-		if in.InstructionBuilderInputs != nil {
-			if !agentplane.SameJSON(in.InstructionBuilderInputs, v.InstructionBuilderInputs) {
-				v.InstructionsDirty = true
-			}
-			v.InstructionBuilderInputs = canon(in.InstructionBuilderInputs)
-			if agentplane.IsNull(in.InstructionBuilderInputs) {
-				v.InstructionBuilderInputs = nil
-			}
-		}
-		v.UpdatedAt = s.stamp()
-		return q.UpdateVersion(ctx, v)
-	})
-	return v, err
 }
 
 // canon returns raw in canonical JSON (what the store returns), so a

@@ -143,7 +143,7 @@ func (s *Service) GetPublicWidget(ctx context.Context, id, origin string) (Publi
 	if err != nil {
 		return PublicWidget{}, err
 	}
-	v, err := s.store.GetVersionByID(ctx, w.OrganizationID, w.AgentVersionID)
+	v, err := withDefaults(s.store.GetVersionByID(ctx, w.OrganizationID, w.AgentVersionID))
 	if err != nil {
 		return PublicWidget{}, err
 	}

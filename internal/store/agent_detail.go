@@ -34,7 +34,7 @@ var agentDetailSQL = map[Engine]string{
 // nothing, on keys Go orders as both engines do (see sortDetail).
 func buildAgentDetailSQL(d *dialect) string {
 	// The agent's versions (readVersions).
-	versions := d.jsonRows([]string{"v.id", "v.version", "v.published", "v.published_at", "v.created_at", "v.updated_at"},
+	versions := d.jsonRows([]string{"v.id", "v.version", "v.description", "v.published", "v.published_at", "v.created_at", "v.updated_at"},
 		`agent_versions v WHERE v.organization_id = a.organization_id AND v.agent_id = a.id`, "")
 
 	// The numbers with a slot pinned to a version of the agent, each with

@@ -34,7 +34,7 @@ func readRows[T any](what string, raw []byte, row func(t *tuples) T) ([]T, error
 
 func readVersions(raw []byte) ([]agentplane.VersionSummary, error) {
 	return readRows("versions", raw, func(t *tuples) agentplane.VersionSummary {
-		return agentplane.VersionSummary{ID: t.str(), Version: int(t.int64()), Published: t.boolean(),
+		return agentplane.VersionSummary{ID: t.str(), Version: int(t.int64()), Description: t.str(), Published: t.boolean(),
 			PublishedAt: timePtr(t.int64Ptr()), CreatedAt: t.millis(), UpdatedAt: t.millis()}
 	})
 }

@@ -24,7 +24,11 @@ type Publish struct {
 	// Pin and Unpin are disjoint, without repeats.
 	Pin, Unpin        []string
 	Inbound, Outbound bool
-	Now               agentplane.Time
+	// DraftOnly refuses (409) a version that is already published: the
+	// publish of "latest", which names the newest version only while it
+	// is a draft, checked under the publish's locks.
+	DraftOnly bool
+	Now       agentplane.Time
 }
 
 // PublishVersion carries out p in one transaction: it locks the agent, the
@@ -116,6 +120,9 @@ type publishLock struct {
 
 // refusal is why the publish must not go ahead, or nil.
 func (l publishLock) refusal() error {
+	if l.p.DraftOnly && l.version.Published {
+		return agentplane.NoDraftToPublish(l.version.Version)
+	}
 	if err := l.version.PublishGate(); err != nil {
 		return err
 	}
@@ -185,7 +192,8 @@ func (q *Queries) notFound(ctx context.Context, p Publish) error {
 // the locked row to say why not, and checks the two agree) and every
 // number is registered. $1
 // organization, $2 agent, $3 version number, $4 now, $5 pin list, $6 unpin
-// list, $7 inbound, $8 outbound, $9 how many numbers there are. The first
+// list, $7 inbound, $8 outbound, $9 how many numbers there are, $10 draft
+// only (Publish.DraftOnly). The first
 // column counts the versions published (0 or 1); the rest is a changed
 // number, NULL when none changed.
 //
@@ -201,6 +209,7 @@ func publishWriteSQL(d *dialect) string {
 	return `WITH ok AS (SELECT id FROM agent_versions
 			WHERE organization_id = $1 AND agent_id = $2 AND version = $3
 			AND instructions_status <> 'generating' AND NOT (instructions_dirty AND NOT instructions_manually_edited)
+			AND NOT (published AND $10)
 			AND (SELECT count(*) FROM phone_numbers WHERE organization_id = $1
 				AND (` + d.inList("phone_number", 5) + ` OR ` + d.inList("phone_number", 6) + `)) = $9),
 		pin AS (` + pinSQL(d, 5, version, 4, 7, 8, guard) + `),
@@ -237,7 +246,7 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		b := &pgx.Batch{}
 		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
 		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
-			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin))
+			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin), p.DraftOnly)
 		s.counter.Add(int64(b.Len()))
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		defer br.Close()

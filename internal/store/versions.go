@@ -9,7 +9,7 @@ import (
 
 const versionColumns = `id, organization_id, agent_id, version, published, published_at, base_version, config,
 	instruction_builder_inputs, instructions_status, instructions_error, instructions_dirty,
-	instructions_manually_edited, created_at, updated_at`
+	instructions_manually_edited, created_at, updated_at, description`
 
 func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error) {
 	var (
@@ -20,7 +20,7 @@ func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error
 	)
 	err := row.Scan(&v.ID, &v.OrganizationID, &v.AgentID, &v.Version, &v.Published, &pubAt, &v.BaseVersion, &config,
 		&inputs, &v.InstructionsStatus, &v.InstructionsError, &v.InstructionsDirty,
-		&v.InstructionsManuallyEdited, &created, &upd)
+		&v.InstructionsManuallyEdited, &created, &upd, &v.Description)
 	v.PublishedAt = timePtr(pubAt)
 	// Canonical JSON: both engines return the same bytes, so a version's
 	// ETag doesn't depend on how PostgreSQL's jsonb reorders keys.
@@ -46,10 +46,10 @@ func (q *Queries) CreateVersion(ctx context.Context, v agentplane.Version) error
 		return err
 	}
 	_, err := q.q.ExecContext(ctx, `INSERT INTO agent_versions (`+versionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15, $16)`,
 		v.ID, v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt), v.BaseVersion, string(v.Config),
 		nullJSON(v.InstructionBuilderInputs), v.InstructionsStatus, v.InstructionsError, v.InstructionsDirty,
-		v.InstructionsManuallyEdited, v.CreatedAt.Millis(), v.UpdatedAt.Millis())
+		v.InstructionsManuallyEdited, v.CreatedAt.Millis(), v.UpdatedAt.Millis(), v.Description)
 	if err = mapErr(err); isConflict(err) {
 		return agentplane.Errorf(agentplane.EConflict, "version %d of this agent already exists", v.Version)
 	}
@@ -101,11 +101,12 @@ func (q *Queries) UpdateVersion(ctx context.Context, v agentplane.Version) error
 	}
 	res, err := q.q.ExecContext(ctx, `UPDATE agent_versions SET published = $4, published_at = $5,
 		config = `+q.d.jsonParam(6)+`, instruction_builder_inputs = `+q.d.jsonParam(7)+`, instructions_status = $8,
-		instructions_error = $9, instructions_dirty = $10, instructions_manually_edited = $11, updated_at = $12
+		instructions_error = $9, instructions_dirty = $10, instructions_manually_edited = $11, updated_at = $12,
+		description = $13
 		WHERE organization_id = $1 AND agent_id = $2 AND version = $3`,
 		v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt),
 		string(v.Config), nullJSON(v.InstructionBuilderInputs), v.InstructionsStatus,
-		v.InstructionsError, v.InstructionsDirty, v.InstructionsManuallyEdited, v.UpdatedAt.Millis())
+		v.InstructionsError, v.InstructionsDirty, v.InstructionsManuallyEdited, v.UpdatedAt.Millis(), v.Description)
 	return affectedOne(res, err, "version not found")
 }
 
@@ -145,4 +146,18 @@ func (q *Queries) LatestPublished(ctx context.Context, orgID, agentID string) (a
 		return v, agentplane.Errorf(agentplane.EConflict, "the agent has no published version; publish one first")
 	}
 	return v, err
+}
+
+// DeleteDraftVersion removes version n of orgID's agent if it is a draft
+// (ENotFound otherwise): a failed scaffolding workflow takes back the
+// version it added to an existing agent. Nothing pins a draft (numbers,
+// widgets and conversations take published versions only). The agent's
+// revision moves.
+func (q *Queries) DeleteDraftVersion(ctx context.Context, orgID, agentID string, n int) error {
+	if err := q.touch(orgID, agentID); err != nil {
+		return err
+	}
+	res, err := q.q.ExecContext(ctx, `DELETE FROM agent_versions
+		WHERE organization_id = $1 AND agent_id = $2 AND version = $3 AND NOT published`, orgID, agentID, n)
+	return affectedOne(res, err, "draft version not found")
 }

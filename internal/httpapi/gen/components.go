@@ -343,10 +343,11 @@ func (n *node) scalars() bool {
 //     ignore if/then: oapi-codegen made Action a struct holding only
 //     "type", which silently dropped every other field of an action.
 //   - "default" (an annotation, never a constraint) moves into the
-//     description. The server stores configs as sent and applies defaults
-//     when it runs them, so such fields are optional in answers too, but
-//     openapi-typescript marks every property with a default as always
-//     present, which made a config without "language" fail to compile.
+//     description. The same AgentConfig types requests, where every field
+//     is optional, and answers (whose configs the server fills every
+//     default into), but openapi-typescript marks every property with a
+//     default as always present, which made a request's config without
+//     "language" fail to compile.
 func (n *node) forGenerators() error {
 	if n.kind != kindObject {
 		return nil

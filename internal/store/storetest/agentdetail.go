@@ -47,6 +47,10 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 		v := agentplane.Version{ID: agentplane.NewID(), OrganizationID: a.OrganizationID, AgentID: a.ID, Version: n,
 			Config: json.RawMessage(`{"instructions":"v` + fmt.Sprint(n) + `"}`), InstructionsStatus: "idle",
 			CreatedAt: at(int64(100 + 10*n)), UpdatedAt: at(int64(105 + 10*n))}
+		if n%3 != 0 {
+			// Change notes that JSON must escape, and some empty.
+			v.Description = fmt.Sprintf("note %d: \"é\"\n\t\\ \u2028 %s", n, strings.Repeat("x", 10*n))
+		}
 		if published {
 			v.Published, v.PublishedAt = true, ptr(at(int64(107+10*n)))
 		}

@@ -35,6 +35,7 @@ func suite() []test {
 	all = append(all, agentDetailTests...)
 	all = append(all, miscTests...)
 	all = append(all, phoneTests...)
+	all = append(all, versionTests...)
 	return all
 }
 

@@ -57,7 +57,7 @@ func createPublishRead(ctx context.Context, server, key string) (string, error) 
 		return "", fmt.Errorf("create version: %s", draft.Status())
 	}
 	both := PublishDirectionBoth
-	if _, err := c.PublishVersionWithResponse(ctx, agent.Id, draft.JSON201.Version, &PublishVersionParams{},
+	if _, err := c.PublishVersionWithResponse(ctx, agent.Id, fmt.Sprint(draft.JSON201.Version), &PublishVersionParams{},
 		PublishVersionJSONRequestBody{Direction: &both}); err != nil {
 		return "", err
 	}
