@@ -15,8 +15,16 @@ type Agent struct {
 	Active         bool            `json:"active"`
 	IsDemo         bool            `json:"is_demo"`
 	Metadata       json.RawMessage `json:"metadata"`
-	CreatedAt      Time            `json:"created_at"`
-	UpdatedAt      Time            `json:"updated_at"`
+	// LiveVersion answers wherever the agent is reached without an
+	// explicit version (SPEC §15); nil until a version is published.
+	LiveVersion *int `json:"live_version"`
+	CreatedAt   Time `json:"created_at"`
+	UpdatedAt   Time `json:"updated_at"`
+
+	// Rollout is the canary rollout running on the agent, if any: not part
+	// of the agent object (GET /core/agents/{id}/rollout shows it), but
+	// read with it, since resolving a conversation needs both.
+	Rollout *AgentRollout `json:"-"`
 }
 
 // MaxMetadataBytes bounds an agent's metadata object (SPEC §4).
@@ -99,6 +107,25 @@ type ConversationStats struct {
 	TotalDurationSeconds   float64          `json:"total_duration_seconds"`
 	AverageDurationSeconds float64          `json:"average_duration_seconds"`
 	LastConversationAt     *Time            `json:"last_conversation_at"`
+	// CompletionRate is completed over ended (terminal) conversations;
+	// nil while none has ended.
+	CompletionRate *float64 `json:"completion_rate"`
+}
+
+// Complete fills in what follows from the counts: the average duration
+// over the conversations that reported one, and the completion rate.
+func (st *ConversationStats) Complete(withDuration float64) {
+	if withDuration > 0 {
+		st.AverageDurationSeconds = st.TotalDurationSeconds / withDuration
+	}
+	var ended int64
+	for _, s := range TerminalStatuses {
+		ended += st.ByStatus[s]
+	}
+	if ended > 0 {
+		r := float64(st.ByStatus["completed"]) / float64(ended)
+		st.CompletionRate = &r
+	}
 }
 
 // AgentDetail is GET /core/agents/{id}: the agent and what hangs off it.
@@ -121,5 +148,5 @@ type AgentDetail struct {
 // ETag implements Tagged.
 func (a Agent) ETag() string {
 	return newTagger('a').str(a.ID).str(a.OrganizationID).str(a.Name).str(a.Description).
-		bool(a.Active).bool(a.IsDemo).bytes(a.Metadata).time(a.CreatedAt).time(a.UpdatedAt).String()
+		bool(a.Active).bool(a.IsDemo).bytes(a.Metadata).optInt(a.LiveVersion).time(a.CreatedAt).time(a.UpdatedAt).String()
 }

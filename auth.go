@@ -163,8 +163,11 @@ func SystemCaller(orgID string) *Caller {
 // user behind it (PATs only), the organization it acts in (empty on routes
 // that are not organization-scoped) and its effective scopes there.
 type Caller struct {
-	CredentialID   string
-	Kind           CredentialKind
+	CredentialID string
+	Kind         CredentialKind
+	// Name names the caller as the author of changes (Actor): a PAT's
+	// user's email, an org key's name.
+	Name           string
 	UserID         string
 	OrganizationID string
 	Scopes         Scopes

@@ -28,8 +28,15 @@ type Conversation struct {
 	Summary        *string         `json:"summary"`
 	Transcript     json.RawMessage `json:"transcript"`
 	CustomMetadata json.RawMessage `json:"custom_metadata"`
-	CreatedAt      Time            `json:"created_at"`
-	UpdatedAt      Time            `json:"updated_at"`
+	// Rollout is true exactly when a canary rollout's version answered in
+	// place of the live one (SPEC §15).
+	Rollout   bool `json:"rollout"`
+	CreatedAt Time `json:"created_at"`
+	UpdatedAt Time `json:"updated_at"`
+
+	// RolloutID is the rollout whose statistics count the conversation:
+	// its version was the rollout's live or canary version when it began.
+	RolloutID *string `json:"-"`
 
 	redacted bool
 }

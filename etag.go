@@ -77,6 +77,13 @@ func (t *tagger) optTime(p *Time) *tagger {
 	return t.int(1).time(*p)
 }
 
+func (t *tagger) actor(a *Actor) *tagger {
+	if a == nil {
+		return t.int(0)
+	}
+	return t.int(1).str(a.Type).str(a.ID).str(a.Name)
+}
+
 func (t *tagger) strs(ss []string) *tagger {
 	if ss == nil {
 		t.int(-1) // null and [] render differently

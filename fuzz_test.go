@@ -384,3 +384,39 @@ func FuzzCompactObject(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRolloutInputs(f *testing.F) {
+	fuzzAddSeeds(f, `{"version":2,"percent":30,"description":"try v2"}`, `{"version":0,"percent":100}`, `{"to_version":3}`,
+		`{"percent":1}`, `{"version":1,"percent":99,"description":null}`)
+	f.Fuzz(func(t *testing.T, data []byte, _ bool) {
+		user := string(data) // any text may be a caller's id
+		var ro agentplane.RolloutInput
+		if json.Unmarshal(data, &ro) == nil && !fuzzRefused(t, "RolloutInput.Validate", ro.Validate()) {
+			if ro.Version == nil || *ro.Version < 1 || ro.Percent == nil || *ro.Percent < 1 || *ro.Percent > 99 ||
+				(ro.Description != nil && utf8.RuneCountInString(*ro.Description) > agentplane.MaxVersionDescription) {
+				t.Fatalf("accepted rollout %s", data)
+			}
+			// The canary's share is decided the same way every time, and
+			// never for a caller at 0% or against one at 100%.
+			r := agentplane.AgentRollout{ID: "r", Version: *ro.Version, Percent: *ro.Percent}
+			if first := r.Canary(user, "a"); r.Canary(user, "a") != first {
+				t.Fatalf("caller %q changes sides", user)
+			}
+			r.Percent = 0
+			if r.Canary(user, "a") {
+				t.Fatalf("caller %q in a 0%% canary", user)
+			}
+			r.Percent = 100
+			if !r.Canary(user, "a") {
+				t.Fatalf("caller %q out of a 100%% canary", user)
+			}
+		}
+		var rb agentplane.RollbackInput
+		if json.Unmarshal(data, &rb) == nil && !fuzzRefused(t, "RollbackInput.Validate", rb.Validate()) {
+			if (rb.ToVersion != nil && *rb.ToVersion < 1) ||
+				(rb.Description != nil && utf8.RuneCountInString(*rb.Description) > agentplane.MaxVersionDescription) {
+				t.Fatalf("accepted rollback %s", data)
+			}
+		}
+	})
+}

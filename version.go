@@ -32,8 +32,18 @@ type Version struct {
 	InstructionsError          *string            `json:"instructions_error"`
 	InstructionsDirty          bool               `json:"instructions_dirty"`
 	InstructionsManuallyEdited bool               `json:"instructions_manually_edited"`
-	CreatedAt                  Time               `json:"created_at"`
-	UpdatedAt                  Time               `json:"updated_at"`
+	// CreatedBy and PublishedBy say who made the version and who first
+	// published it (SPEC §16); nil for versions made before they were
+	// recorded, and PublishedBy until the first publish.
+	CreatedBy   *Actor `json:"created_by"`
+	PublishedBy *Actor `json:"published_by"`
+	// ConversationStats counts the conversations the version answered
+	// (SPEC §15). Only GET of one version fills it in. Not part of the
+	// ETag: the tag guards edits of the version (If-Match), and a
+	// conversation is no edit.
+	ConversationStats *ConversationStats `json:"conversation_stats,omitempty"`
+	CreatedAt         Time               `json:"created_at"`
+	UpdatedAt         Time               `json:"updated_at"`
 }
 
 // VersionSummary is a version as embedded in GET /core/agents/{id}.
@@ -218,5 +228,5 @@ func (v Version) ETag() string {
 	return newTagger('v').str(v.ID).str(v.AgentID).int(int64(v.Version)).str(v.Description).bool(v.Published).
 		optTime(v.PublishedAt).optInt(v.BaseVersion).bytes(v.Config).bytes(v.InstructionBuilderInputs).
 		str(string(v.InstructionsStatus)).optStr(v.InstructionsError).bool(v.InstructionsDirty).
-		bool(v.InstructionsManuallyEdited).time(v.CreatedAt).time(v.UpdatedAt).String()
+		bool(v.InstructionsManuallyEdited).actor(v.CreatedBy).actor(v.PublishedBy).time(v.CreatedAt).time(v.UpdatedAt).String()
 }

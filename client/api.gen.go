@@ -19,6 +19,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ActorType.
+const (
+	OrgKey ActorType = "org_key"
+	System ActorType = "system"
+	User   ActorType = "user"
+)
+
+// Valid indicates whether the value is a known member of the ActorType enum.
+func (e ActorType) Valid() bool {
+	switch e {
+	case OrgKey:
+		return true
+	case System:
+		return true
+	case User:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgentConfigNoiseCancellation.
 const (
 	Auto AgentConfigNoiseCancellation = "auto"
@@ -208,6 +229,33 @@ const (
 func (e DeployedSIPEndpointDeployed) Valid() bool {
 	switch e {
 	case DeployedSIPEndpointDeployedTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeploymentKind.
+const (
+	DeploymentKindPublish         DeploymentKind = "publish"
+	DeploymentKindRollback        DeploymentKind = "rollback"
+	DeploymentKindRolloutAborted  DeploymentKind = "rollout_aborted"
+	DeploymentKindRolloutPromoted DeploymentKind = "rollout_promoted"
+	DeploymentKindRolloutStarted  DeploymentKind = "rollout_started"
+)
+
+// Valid indicates whether the value is a known member of the DeploymentKind enum.
+func (e DeploymentKind) Valid() bool {
+	switch e {
+	case DeploymentKindPublish:
+		return true
+	case DeploymentKindRollback:
+		return true
+	case DeploymentKindRolloutAborted:
+		return true
+	case DeploymentKindRolloutPromoted:
+		return true
+	case DeploymentKindRolloutStarted:
 		return true
 	default:
 		return false
@@ -804,15 +852,35 @@ type Action struct {
 	union json.RawMessage
 }
 
+// Actor Who made a change. `user`: a member acting with a personal access
+// token (`id` the user's id, `name` their email); `org_key`: an
+// organization API key (`id` the key id, `name` the key's name);
+// `system`: the server itself (`id` "system", `name` "agentplane").
+type Actor struct {
+	Id   string    `json:"id"`
+	Name string    `json:"name"`
+	Type ActorType `json:"type"`
+}
+
+// ActorType defines model for Actor.Type.
+type ActorType string
+
 // Agent defines model for Agent.
 type Agent struct {
 	Active bool `json:"active"`
 
 	// CreatedAt RFC 3339 UTC with milliseconds.
-	CreatedAt      Timestamp              `json:"created_at"`
-	Description    string                 `json:"description"`
-	Id             openapi_types.UUID     `json:"id"`
-	IsDemo         bool                   `json:"is_demo"`
+	CreatedAt   Timestamp          `json:"created_at"`
+	Description string             `json:"description"`
+	Id          openapi_types.UUID `json:"id"`
+	IsDemo      bool               `json:"is_demo"`
+
+	// LiveVersion The version that answers wherever the agent is reached without
+	// an explicit version (its SIP URI, conversations by `agent_id` or
+	// `version: "latest"`); null until a version is published. Set by
+	// a first publish or a publish whose body names no phone numbers;
+	// moved by rollback and by promoting a rollout.
+	LiveVersion    *int                   `json:"live_version"`
 	Metadata       map[string]interface{} `json:"metadata"`
 	Name           string                 `json:"name"`
 	OrganizationId openapi_types.UUID     `json:"organization_id"`
@@ -871,14 +939,23 @@ type AgentDetail struct {
 	ConversationStats ConversationStats `json:"conversation_stats"`
 
 	// CreatedAt RFC 3339 UTC with milliseconds.
-	CreatedAt              Timestamp              `json:"created_at"`
-	Description            string                 `json:"description"`
-	Id                     openapi_types.UUID     `json:"id"`
-	IsDemo                 bool                   `json:"is_demo"`
-	LatestPublishedVersion *int                   `json:"latest_published_version"`
-	Metadata               map[string]interface{} `json:"metadata"`
-	Name                   string                 `json:"name"`
-	OrganizationId         openapi_types.UUID     `json:"organization_id"`
+	CreatedAt   Timestamp          `json:"created_at"`
+	Description string             `json:"description"`
+	Id          openapi_types.UUID `json:"id"`
+	IsDemo      bool               `json:"is_demo"`
+
+	// LatestPublishedVersion The highest published version number (not necessarily the live one); null when none is.
+	LatestPublishedVersion *int `json:"latest_published_version"`
+
+	// LiveVersion The version that answers wherever the agent is reached without
+	// an explicit version (its SIP URI, conversations by `agent_id` or
+	// `version: "latest"`); null until a version is published. Set by
+	// a first publish or a publish whose body names no phone numbers;
+	// moved by rollback and by promoting a rollout.
+	LiveVersion    *int                   `json:"live_version"`
+	Metadata       map[string]interface{} `json:"metadata"`
+	Name           string                 `json:"name"`
+	OrganizationId openapi_types.UUID     `json:"organization_id"`
 
 	// PhoneNumbers Numbers whose inbound or outbound slot pins one of the agent's versions.
 	PhoneNumbers []PhoneNumber `json:"phone_numbers"`
@@ -993,6 +1070,9 @@ type Conversation struct {
 	InitialContext *map[string]interface{} `json:"initial_context"`
 	OrganizationId openapi_types.UUID      `json:"organization_id"`
 
+	// Rollout True exactly when a canary rollout's version answered in place of the agent's live version.
+	Rollout bool `json:"rollout"`
+
 	// Status `token_created`, `triggered`, `ringing`, `in_progress`, then one of
 	// the terminal `completed`, `failed`, `cancelled`, `transferred`,
 	// `unanswered`.
@@ -1038,7 +1118,9 @@ type ConversationInput struct {
 	// UserId The caller (a phone number, a user id); 1 to 200 bytes.
 	UserId string `json:"user_id"`
 
-	// Version A version number of `agent_id`, or `"latest"` for its latest published version.
+	// Version A version number of `agent_id` (which bypasses a canary
+	// rollout), or `"latest"` for its live version (a running canary
+	// rollout applies).
 	Version     *ConversationInput_Version `json:"version,omitempty"`
 	WebWidgetId *openapi_types.UUID        `json:"web_widget_id,omitempty"`
 }
@@ -1049,7 +1131,9 @@ type ConversationInputVersion0 = int
 // ConversationInputVersion1 defines model for ConversationInput.Version.1.
 type ConversationInputVersion1 string
 
-// ConversationInput_Version A version number of `agent_id`, or `"latest"` for its latest published version.
+// ConversationInput_Version A version number of `agent_id` (which bypasses a canary
+// rollout), or `"latest"` for its live version (a running canary
+// rollout applies).
 type ConversationInput_Version struct {
 	union json.RawMessage
 }
@@ -1081,7 +1165,12 @@ type ConversationStats struct {
 	AverageDurationSeconds float32        `json:"average_duration_seconds"`
 	ByChannel              map[string]int `json:"by_channel"`
 	ByStatus               map[string]int `json:"by_status"`
-	Inbound                int            `json:"inbound"`
+
+	// CompletionRate Completed conversations over terminal ones (`completed`,
+	// `failed`, `cancelled`, `transferred`, `unanswered`); null while
+	// none has ended.
+	CompletionRate *float32 `json:"completion_rate"`
+	Inbound        int      `json:"inbound"`
 
 	// LastConversationAt RFC 3339 UTC with milliseconds, or null.
 	LastConversationAt   *NullableTimestamp `json:"last_conversation_at"`
@@ -1191,6 +1280,46 @@ type DeployedSIPEndpoint struct {
 
 // DeployedSIPEndpointDeployed defines model for DeployedSIPEndpoint.Deployed.
 type DeployedSIPEndpointDeployed bool
+
+// Deployment One record of an agent's deployment history; records never change.
+type Deployment struct {
+	// Actor Who made the change; null on the record backfilled when upgrading from the previous release.
+	Actor   *Actor             `json:"actor"`
+	AgentId openapi_types.UUID `json:"agent_id"`
+
+	// CreatedAt RFC 3339 UTC with milliseconds.
+	CreatedAt Timestamp `json:"created_at"`
+
+	// Description The change note given with the change, or null.
+	Description *string            `json:"description"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// Kind What a deployment record records: a change of the live version
+	// (`publish`, `rollback`, `rollout_promoted`) or a canary rollout
+	// starting or ending (`rollout_started`, `rollout_aborted`).
+	Kind DeploymentKind `json:"kind"`
+
+	// Percent The rollout's percent, on rollout records; null on the others.
+	Percent *int `json:"percent"`
+
+	// PreviousVersion The live version before the change; on rollout records, the
+	// live version the rollout ran beside. Null when there was none.
+	PreviousVersion *int `json:"previous_version"`
+
+	// Version The version made live, or the rollout's (canary) version.
+	Version int `json:"version"`
+}
+
+// DeploymentKind What a deployment record records: a change of the live version
+// (`publish`, `rollback`, `rollout_promoted`) or a canary rollout
+// starting or ending (`rollout_started`, `rollout_aborted`).
+type DeploymentKind string
+
+// DeploymentList defines model for DeploymentList.
+type DeploymentList struct {
+	Data       []Deployment `json:"data"`
+	Pagination Pagination   `json:"pagination"`
+}
 
 // Endpointing defines model for Endpointing.
 type Endpointing struct {
@@ -1506,6 +1635,11 @@ type PublishDirection string
 // registered in the organization 404, a number in both lists 422; in
 // each case nothing changes.
 type PublishInput struct {
+	// Description The change note: stored as the version's `description` at its
+	// first publish; always stored on the deployment record the
+	// publish appends.
+	Description *string `json:"description,omitempty"`
+
 	// Direction The slot(s) to change; defaults to inbound.
 	Direction *PublishDirection `json:"direction,omitempty"`
 
@@ -1527,6 +1661,66 @@ type Recording struct {
 
 // Role defines model for Role.
 type Role string
+
+// Rollback The answer of a rollback or of a rollout's promotion.
+type Rollback struct {
+	// LiveVersion The live version now.
+	LiveVersion int `json:"live_version"`
+
+	// PhoneNumbers The numbers whose slots moved from the previous live version to the new one, each once, as they are now.
+	PhoneNumbers []PhoneNumber `json:"phone_numbers"`
+
+	// PreviousVersion The version that was live until now.
+	PreviousVersion int `json:"previous_version"`
+}
+
+// RollbackInput The optional body of POST /core/agents/{id}/rollback.
+type RollbackInput struct {
+	// Description A note for the deployment record.
+	Description *string `json:"description,omitempty"`
+
+	// ToVersion The published version to make live; omitted or null, the
+	// version that was live before the current one.
+	ToVersion *int `json:"to_version,omitempty"`
+}
+
+// RolloutArm One side of a running rollout.
+type RolloutArm struct {
+	// Stats The conversations this version answered since the rollout started, counted as they are written.
+	Stats   ConversationStats `json:"stats"`
+	Version int               `json:"version"`
+}
+
+// RolloutInput The body of PUT /core/agents/{id}/rollout.
+type RolloutInput struct {
+	// Description A note for the `rollout_started` record (ignored when only the percent changes).
+	Description *string `json:"description,omitempty"`
+
+	// Percent The share of routed conversations, in percent, that the canary answers.
+	Percent int `json:"percent"`
+
+	// Version A published version other than the live one.
+	Version int `json:"version"`
+}
+
+// RolloutView A running canary rollout (GET /core/agents/{id}/rollout).
+type RolloutView struct {
+	// Canary One side of a running rollout.
+	Canary RolloutArm `json:"canary"`
+
+	// Id A new rollout (another version) gets a new id.
+	Id openapi_types.UUID `json:"id"`
+
+	// Live One side of a running rollout.
+	Live    RolloutArm `json:"live"`
+	Percent int        `json:"percent"`
+
+	// StartedAt RFC 3339 UTC with milliseconds.
+	StartedAt Timestamp `json:"started_at"`
+
+	// Version The canary version.
+	Version int `json:"version"`
+}
 
 // SIPEndpoint defines model for SIPEndpoint.
 type SIPEndpoint struct {
@@ -1614,8 +1808,16 @@ type Version struct {
 	// Config The config, every schema default filled in.
 	Config AgentConfig `json:"config"`
 
+	// ConversationStats Present on GET of one version only: the conversations this
+	// version answered, counted as they are written (not scanned at
+	// read time).
+	ConversationStats *ConversationStats `json:"conversation_stats,omitempty"`
+
 	// CreatedAt RFC 3339 UTC with milliseconds.
 	CreatedAt Timestamp `json:"created_at"`
+
+	// CreatedBy Who made the version; null for versions made before authorship was recorded.
+	CreatedBy *Actor `json:"created_by"`
 
 	// Description The version's change note ("" when none).
 	Description VersionDescription `json:"description"`
@@ -1633,6 +1835,9 @@ type Version struct {
 
 	// PublishedAt RFC 3339 UTC with milliseconds, or null.
 	PublishedAt *NullableTimestamp `json:"published_at"`
+
+	// PublishedBy Who published the version first; null until its first publish, then never changed.
+	PublishedBy *Actor `json:"published_by"`
 
 	// UpdatedAt RFC 3339 UTC with milliseconds.
 	UpdatedAt Timestamp `json:"updated_at"`
@@ -2418,6 +2623,87 @@ type DeployAgentAsSipParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListDeploymentsParams defines parameters for ListDeployments.
+type ListDeploymentsParams struct {
+	// Limit Page size, 1 to 200 (default 50).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page of the same list, unchanged.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// CreatedAfter Only objects created at or after this instant (RFC 3339 or epoch milliseconds).
+	CreatedAfter *CreatedAfter `form:"created_after,omitempty" json:"created_after,omitempty"`
+
+	// CreatedBefore Only objects created before this instant (RFC 3339 or epoch milliseconds).
+	CreatedBefore *CreatedBefore `form:"created_before,omitempty" json:"created_before,omitempty"`
+
+	// Kind Only records of this kind.
+	Kind *DeploymentKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+}
+
+// RollbackAgentParams defines parameters for RollbackAgent.
+type RollbackAgentParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+
+	// IdempotencyKey Up to 255 characters. A retry with the same key and body gets the
+	// first response (status and body) with `Idempotent-Replayed: true`;
+	// the same key with another body is 422; a retry while the first runs
+	// waits for it, then 409. Kept 24 hours per organization.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EndRolloutParams defines parameters for EndRollout.
+type EndRolloutParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+}
+
+// GetRolloutParams defines parameters for GetRollout.
+type GetRolloutParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+}
+
+// StartRolloutParams defines parameters for StartRollout.
+type StartRolloutParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+}
+
+// PromoteRolloutParams defines parameters for PromoteRollout.
+type PromoteRolloutParams struct {
+	// XAnyreachOrg The organization to act in, by id or slug. Required with a personal
+	// access token (missing: 401 `Token is missing organization claim`;
+	// not a member: 403). With an organization key it is optional and must
+	// name the key's own organization (else 403).
+	XAnyreachOrg *OrgHeader `json:"X-Anyreach-Org,omitempty"`
+
+	// IdempotencyKey Up to 255 characters. A retry with the same key and body gets the
+	// first response (status and body) with `Idempotent-Replayed: true`;
+	// the same key with another body is 422; a retry while the first runs
+	// waits for it, then 409. Kept 24 hours per organization.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListVersionsParams defines parameters for ListVersions.
 type ListVersionsParams struct {
 	// Limit Page size, 1 to 200 (default 50).
@@ -2891,6 +3177,12 @@ type CreateAgentFromWebsiteJSONRequestBody CreateAgentFromWebsiteJSONBody
 
 // UpdateAgentJSONRequestBody defines body for UpdateAgent for application/json ContentType.
 type UpdateAgentJSONRequestBody = AgentUpdate
+
+// RollbackAgentJSONRequestBody defines body for RollbackAgent for application/json ContentType.
+type RollbackAgentJSONRequestBody = RollbackInput
+
+// StartRolloutJSONRequestBody defines body for StartRollout for application/json ContentType.
+type StartRolloutJSONRequestBody = RolloutInput
 
 // CreateVersionJSONRequestBody defines body for CreateVersion for application/json ContentType.
 type CreateVersionJSONRequestBody = VersionCreate
@@ -3948,9 +4240,9 @@ type ClientInterface interface {
 
 	// GetAgent Get an agent with its embeds
 	//
-	// The agent plus its version summaries, phone numbers, web widgets, SIP
-	// endpoint, conversation statistics and latest published version.
-	// Requires `agents:read`.
+	// The agent (with its `live_version`) plus its version summaries,
+	// phone numbers, web widgets, SIP endpoint, conversation statistics
+	// and latest published version. Requires `agents:read`.
 	//
 	// Corresponds with GET /core/agents/{id} (the `GetAgent` operationId).
 	GetAgent(ctx context.Context, id AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3985,13 +4277,133 @@ type ClientInterface interface {
 	// DeployAgentAsSip Deploy an agent as a SIP endpoint
 	//
 	// Exposes the agent at `sip:<agent id>@<SIP domain>`; a call there is
-	// answered by the agent's latest published version. 409 when the
-	// agent has no published version. Deploying again is harmless and
-	// keeps the first `deployed_at`. No request body. Requires
-	// `agents:manage`.
+	// answered by the agent's live version (`live_version`), or, while a
+	// canary rollout runs, by the rollout's version for the callers in its
+	// share (see POST /core/conversations). 409 when the agent has no
+	// published version. Deploying again is harmless and keeps the first
+	// `deployed_at`. No request body. Requires `agents:manage`.
 	//
 	// Corresponds with POST /core/agents/{id}/deploy-as-sip (the `DeployAgentAsSip` operationId).
 	DeployAgentAsSip(ctx context.Context, id AgentID, params *DeployAgentAsSipParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeployments List an agent's deployment history
+	//
+	// Every change of the agent's live version (`publish`, `rollback`,
+	// `rollout_promoted`) and every start and end of a canary rollout
+	// (`rollout_started`, `rollout_aborted`), newest first. A publish
+	// that only re-pins numbers records nothing. Records never change, so
+	// there is no `updated_after` or `updated_before` here: either is
+	// refused with 422 as an unknown query parameter. Requires
+	// `agents:read`.
+	//
+	// Corresponds with GET /core/agents/{id}/deployments (the `ListDeployments` operationId).
+	ListDeployments(ctx context.Context, id AgentID, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RollbackAgentWithBody Roll back the live version
+	//
+	// Makes an earlier published version live again: `to_version`, or
+	// without it the version that was live before the current one, per
+	// the deployment history (so two rollbacks in a row toggle between
+	// two versions). In one transaction `live_version` becomes the target
+	// and every phone-number slot that pins the currently live version
+	// now pins the target; a running rollout ends (recorded as
+	// `rollout_aborted`), and a `rollback` deployment record carrying
+	// `description` is appended. The body is optional. 404 when the agent
+	// or `to_version` does not exist; 409 when the agent has no live
+	// version, there is nothing to roll back to, or the target is not
+	// published or already live. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+	RollbackAgentWithBody(ctx context.Context, id AgentID, params *RollbackAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RollbackAgent Roll back the live version
+	//
+	// Makes an earlier published version live again: `to_version`, or
+	// without it the version that was live before the current one, per
+	// the deployment history (so two rollbacks in a row toggle between
+	// two versions). In one transaction `live_version` becomes the target
+	// and every phone-number slot that pins the currently live version
+	// now pins the target; a running rollout ends (recorded as
+	// `rollout_aborted`), and a `rollback` deployment record carrying
+	// `description` is appended. The body is optional. 404 when the agent
+	// or `to_version` does not exist; 409 when the agent has no live
+	// version, there is nothing to roll back to, or the target is not
+	// published or already live. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+	RollbackAgent(ctx context.Context, id AgentID, params *RollbackAgentParams, body RollbackAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EndRollout End the running canary rollout
+	//
+	// Ends the rollout (recorded as `rollout_aborted`); nothing else
+	// changes. 404 when none runs. Requires `agents:manage`.
+	//
+	// Corresponds with DELETE /core/agents/{id}/rollout (the `EndRollout` operationId).
+	EndRollout(ctx context.Context, id AgentID, params *EndRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRollout Get the running canary rollout
+	//
+	// The running rollout with, for its live and its canary version, the
+	// statistics of the conversations each answered since `started_at`
+	// (kept as they are written, not scanned). 404 when none runs.
+	// Requires `agents:read`.
+	//
+	// Corresponds with GET /core/agents/{id}/rollout (the `GetRollout` operationId).
+	GetRollout(ctx context.Context, id AgentID, params *GetRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartRolloutWithBody Start or retune a canary rollout
+	//
+	// Starts a canary rollout of a published version other than the live
+	// one, or retunes the running one. While it runs, each new routed
+	// conversation (see POST /core/conversations) goes to `version`
+	// instead of the live version with probability `percent`/100. The
+	// running rollout's own `version` changes only `percent` (same id,
+	// `started_at` and statistics; not recorded); another version starts
+	// a new rollout (new id, callers dealt again, statistics from zero),
+	// recorded as `rollout_aborted` of the old one and `rollout_started`
+	// of the new one, which carries `description`. 404 when the agent or
+	// the version does not exist; 409 when the agent has no live version,
+	// or the version is not published or is the live one; 422 for a
+	// `percent` outside 1 to 99. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+	StartRolloutWithBody(ctx context.Context, id AgentID, params *StartRolloutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartRollout Start or retune a canary rollout
+	//
+	// Starts a canary rollout of a published version other than the live
+	// one, or retunes the running one. While it runs, each new routed
+	// conversation (see POST /core/conversations) goes to `version`
+	// instead of the live version with probability `percent`/100. The
+	// running rollout's own `version` changes only `percent` (same id,
+	// `started_at` and statistics; not recorded); another version starts
+	// a new rollout (new id, callers dealt again, statistics from zero),
+	// recorded as `rollout_aborted` of the old one and `rollout_started`
+	// of the new one, which carries `description`. 404 when the agent or
+	// the version does not exist; 409 when the agent has no live version,
+	// or the version is not published or is the live one; 422 for a
+	// `percent` outside 1 to 99. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+	StartRollout(ctx context.Context, id AgentID, params *StartRolloutParams, body StartRolloutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PromoteRollout Promote the canary to live
+	//
+	// Makes the running rollout's version live exactly as a rollback to
+	// it would (every phone-number slot that pins the old live version
+	// now pins it) and ends the rollout, recorded as `rollout_promoted`.
+	// 404 when none runs. No request body. Requires `agents:manage`.
+	//
+	// Corresponds with POST /core/agents/{id}/rollout/promote (the `PromoteRollout` operationId).
+	PromoteRollout(ctx context.Context, id AgentID, params *PromoteRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListVersions List an agent's versions
 	//
@@ -4066,7 +4478,9 @@ type ClientInterface interface {
 	// copied from the newest version (or from the config defaults when the
 	// agent has none). Concurrent `latest` calls create one draft. The
 	// config has every schema default filled in, also for versions
-	// stored before defaults were. Requires `agents:read`.
+	// stored before defaults were. `conversation_stats` counts the
+	// conversations this version answered (kept as they are written, not
+	// scanned). Requires `agents:read`.
 	//
 	// Corresponds with GET /core/agents/{id}/versions/{version} (the `GetVersion` operationId).
 	GetVersion(ctx context.Context, id AgentID, version string, params *GetVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4155,12 +4569,21 @@ type ClientInterface interface {
 
 	// PublishVersionWithBody Publish a version
 	//
-	// Sets `published` (and `published_at` the first time). Refused with
-	// 409 while instructions are generating or stale. Republishing is
-	// allowed. `latest` names the newest version while it is a draft
-	// (409 when it is published or there is none; it never creates one).
-	// The body is optional. Responds with the phone numbers whose slots
-	// changed. Requires `agents:manage`.
+	// Sets `published` (and, the first time, `published_at`,
+	// `published_by` and, when the body gives one, `description`).
+	// Refused with 409 while instructions are generating or stale.
+	// Republishing is allowed. `latest` names the newest version while it
+	// is a draft (409 when it is published or there is none; it never
+	// creates one). The body is optional.
+	//
+	// A first publish, or a publish whose body names no phone numbers
+	// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+	// empty), makes the version the agent's `live_version`, ends a running
+	// rollout (recorded as `rollout_aborted`) and appends a `publish`
+	// deployment record carrying the body's `description`. A publish that
+	// only re-pins numbers of an already published version leaves the
+	// live version alone and records nothing. Responds with the phone
+	// numbers whose slots changed. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4169,12 +4592,21 @@ type ClientInterface interface {
 
 	// PublishVersion Publish a version
 	//
-	// Sets `published` (and `published_at` the first time). Refused with
-	// 409 while instructions are generating or stale. Republishing is
-	// allowed. `latest` names the newest version while it is a draft
-	// (409 when it is published or there is none; it never creates one).
-	// The body is optional. Responds with the phone numbers whose slots
-	// changed. Requires `agents:manage`.
+	// Sets `published` (and, the first time, `published_at`,
+	// `published_by` and, when the body gives one, `description`).
+	// Refused with 409 while instructions are generating or stale.
+	// Republishing is allowed. `latest` names the newest version while it
+	// is a draft (409 when it is published or there is none; it never
+	// creates one). The body is optional.
+	//
+	// A first publish, or a publish whose body names no phone numbers
+	// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+	// empty), makes the version the agent's `live_version`, ends a running
+	// rollout (recorded as `rollout_aborted`) and appends a `publish`
+	// deployment record carrying the body's `description`. A publish that
+	// only re-pins numbers of an already published version leaves the
+	// live version alone and records nothing. Responds with the phone
+	// numbers whose slots changed. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4196,11 +4628,20 @@ type ClientInterface interface {
 	//
 	// Records a new conversation (status `token_created`) and answers what
 	// the runtime should run. Resolution: `agent_version_id`, else
-	// `agent_id` with `version` (an integer or `"latest"`, the latest
-	// published version), else `agent_number` with `direction` (that slot
-	// of the number), else `web_widget_id`'s pinned version, else
-	// `agent_id`'s latest published version. Nothing resolvable is 404;
-	// an unpublished version (or an agent without one) is 409. Requires
+	// `agent_id` with an integer `version`, else `agent_number` with
+	// `direction` (that slot of the number), else `web_widget_id`'s
+	// pinned version, else `agent_id`'s live version (`live_version`;
+	// what `version: "latest"` names). Nothing resolvable is 404; an
+	// unpublished version (or an agent without one) is 409.
+	//
+	// While the agent runs a canary rollout, a routed conversation — by
+	// `agent_id` alone or with `version: "latest"`, or through a number
+	// slot that pins the live version — goes to the rollout's version
+	// instead with probability `percent`/100, decided by a stable hash of
+	// `user_id`, the agent id and the rollout id (one caller keeps one
+	// version for the rollout's life); the conversation then says
+	// `"rollout": true`. An explicit integer `version` or
+	// `agent_version_id` bypasses the rollout. Requires
 	// `conversations:manage`.
 	//
 	// Takes any type of body and a specified content type.
@@ -4212,11 +4653,20 @@ type ClientInterface interface {
 	//
 	// Records a new conversation (status `token_created`) and answers what
 	// the runtime should run. Resolution: `agent_version_id`, else
-	// `agent_id` with `version` (an integer or `"latest"`, the latest
-	// published version), else `agent_number` with `direction` (that slot
-	// of the number), else `web_widget_id`'s pinned version, else
-	// `agent_id`'s latest published version. Nothing resolvable is 404;
-	// an unpublished version (or an agent without one) is 409. Requires
+	// `agent_id` with an integer `version`, else `agent_number` with
+	// `direction` (that slot of the number), else `web_widget_id`'s
+	// pinned version, else `agent_id`'s live version (`live_version`;
+	// what `version: "latest"` names). Nothing resolvable is 404; an
+	// unpublished version (or an agent without one) is 409.
+	//
+	// While the agent runs a canary rollout, a routed conversation — by
+	// `agent_id` alone or with `version: "latest"`, or through a number
+	// slot that pins the live version — goes to the rollout's version
+	// instead with probability `percent`/100, decided by a stable hash of
+	// `user_id`, the agent id and the rollout id (one caller keeps one
+	// version for the rollout's life); the conversation then says
+	// `"rollout": true`. An explicit integer `version` or
+	// `agent_version_id` bypasses the rollout. Requires
 	// `conversations:manage`.
 	//
 	// Takes a body of the `application/json` content type.
@@ -5102,9 +5552,9 @@ func (c *RawClient) DeleteAgent(ctx context.Context, id AgentID, params *DeleteA
 
 // GetAgent Get an agent with its embeds
 //
-// The agent plus its version summaries, phone numbers, web widgets, SIP
-// endpoint, conversation statistics and latest published version.
-// Requires `agents:read`.
+// The agent (with its `live_version`) plus its version summaries,
+// phone numbers, web widgets, SIP endpoint, conversation statistics
+// and latest published version. Requires `agents:read`.
 //
 // Corresponds with GET /core/agents/{id} (the `GetAgent` operationId).
 func (c *RawClient) GetAgent(ctx context.Context, id AgentID, params *GetAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5179,14 +5629,214 @@ func (c *RawClient) UndeployAgentAsSip(ctx context.Context, id AgentID, params *
 // DeployAgentAsSip Deploy an agent as a SIP endpoint
 //
 // Exposes the agent at `sip:<agent id>@<SIP domain>`; a call there is
-// answered by the agent's latest published version. 409 when the
-// agent has no published version. Deploying again is harmless and
-// keeps the first `deployed_at`. No request body. Requires
-// `agents:manage`.
+// answered by the agent's live version (`live_version`), or, while a
+// canary rollout runs, by the rollout's version for the callers in its
+// share (see POST /core/conversations). 409 when the agent has no
+// published version. Deploying again is harmless and keeps the first
+// `deployed_at`. No request body. Requires `agents:manage`.
 //
 // Corresponds with POST /core/agents/{id}/deploy-as-sip (the `DeployAgentAsSip` operationId).
 func (c *RawClient) DeployAgentAsSip(ctx context.Context, id AgentID, params *DeployAgentAsSipParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeployAgentAsSipRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeployments List an agent's deployment history
+//
+// Every change of the agent's live version (`publish`, `rollback`,
+// `rollout_promoted`) and every start and end of a canary rollout
+// (`rollout_started`, `rollout_aborted`), newest first. A publish
+// that only re-pins numbers records nothing. Records never change, so
+// there is no `updated_after` or `updated_before` here: either is
+// refused with 422 as an unknown query parameter. Requires
+// `agents:read`.
+//
+// Corresponds with GET /core/agents/{id}/deployments (the `ListDeployments` operationId).
+func (c *RawClient) ListDeployments(ctx context.Context, id AgentID, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeploymentsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RollbackAgentWithBody Roll back the live version
+//
+// Makes an earlier published version live again: `to_version`, or
+// without it the version that was live before the current one, per
+// the deployment history (so two rollbacks in a row toggle between
+// two versions). In one transaction `live_version` becomes the target
+// and every phone-number slot that pins the currently live version
+// now pins the target; a running rollout ends (recorded as
+// `rollout_aborted`), and a `rollback` deployment record carrying
+// `description` is appended. The body is optional. 404 when the agent
+// or `to_version` does not exist; 409 when the agent has no live
+// version, there is nothing to roll back to, or the target is not
+// published or already live. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+func (c *RawClient) RollbackAgentWithBody(ctx context.Context, id AgentID, params *RollbackAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRollbackAgentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RollbackAgent Roll back the live version
+//
+// Makes an earlier published version live again: `to_version`, or
+// without it the version that was live before the current one, per
+// the deployment history (so two rollbacks in a row toggle between
+// two versions). In one transaction `live_version` becomes the target
+// and every phone-number slot that pins the currently live version
+// now pins the target; a running rollout ends (recorded as
+// `rollout_aborted`), and a `rollback` deployment record carrying
+// `description` is appended. The body is optional. 404 when the agent
+// or `to_version` does not exist; 409 when the agent has no live
+// version, there is nothing to roll back to, or the target is not
+// published or already live. Requires `agents:manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+func (c *RawClient) RollbackAgent(ctx context.Context, id AgentID, params *RollbackAgentParams, body RollbackAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRollbackAgentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EndRollout End the running canary rollout
+//
+// Ends the rollout (recorded as `rollout_aborted`); nothing else
+// changes. 404 when none runs. Requires `agents:manage`.
+//
+// Corresponds with DELETE /core/agents/{id}/rollout (the `EndRollout` operationId).
+func (c *RawClient) EndRollout(ctx context.Context, id AgentID, params *EndRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEndRolloutRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRollout Get the running canary rollout
+//
+// The running rollout with, for its live and its canary version, the
+// statistics of the conversations each answered since `started_at`
+// (kept as they are written, not scanned). 404 when none runs.
+// Requires `agents:read`.
+//
+// Corresponds with GET /core/agents/{id}/rollout (the `GetRollout` operationId).
+func (c *RawClient) GetRollout(ctx context.Context, id AgentID, params *GetRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRolloutRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartRolloutWithBody Start or retune a canary rollout
+//
+// Starts a canary rollout of a published version other than the live
+// one, or retunes the running one. While it runs, each new routed
+// conversation (see POST /core/conversations) goes to `version`
+// instead of the live version with probability `percent`/100. The
+// running rollout's own `version` changes only `percent` (same id,
+// `started_at` and statistics; not recorded); another version starts
+// a new rollout (new id, callers dealt again, statistics from zero),
+// recorded as `rollout_aborted` of the old one and `rollout_started`
+// of the new one, which carries `description`. 404 when the agent or
+// the version does not exist; 409 when the agent has no live version,
+// or the version is not published or is the live one; 422 for a
+// `percent` outside 1 to 99. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+func (c *RawClient) StartRolloutWithBody(ctx context.Context, id AgentID, params *StartRolloutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartRolloutRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartRollout Start or retune a canary rollout
+//
+// Starts a canary rollout of a published version other than the live
+// one, or retunes the running one. While it runs, each new routed
+// conversation (see POST /core/conversations) goes to `version`
+// instead of the live version with probability `percent`/100. The
+// running rollout's own `version` changes only `percent` (same id,
+// `started_at` and statistics; not recorded); another version starts
+// a new rollout (new id, callers dealt again, statistics from zero),
+// recorded as `rollout_aborted` of the old one and `rollout_started`
+// of the new one, which carries `description`. 404 when the agent or
+// the version does not exist; 409 when the agent has no live version,
+// or the version is not published or is the live one; 422 for a
+// `percent` outside 1 to 99. Requires `agents:manage`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+func (c *RawClient) StartRollout(ctx context.Context, id AgentID, params *StartRolloutParams, body StartRolloutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartRolloutRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PromoteRollout Promote the canary to live
+//
+// Makes the running rollout's version live exactly as a rollback to
+// it would (every phone-number slot that pins the old live version
+// now pins it) and ends the rollout, recorded as `rollout_promoted`.
+// 404 when none runs. No request body. Requires `agents:manage`.
+//
+// Corresponds with POST /core/agents/{id}/rollout/promote (the `PromoteRollout` operationId).
+func (c *RawClient) PromoteRollout(ctx context.Context, id AgentID, params *PromoteRolloutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPromoteRolloutRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5330,7 +5980,9 @@ func (c *RawClient) DiffVersions(ctx context.Context, id AgentID, params *DiffVe
 // copied from the newest version (or from the config defaults when the
 // agent has none). Concurrent `latest` calls create one draft. The
 // config has every schema default filled in, also for versions
-// stored before defaults were. Requires `agents:read`.
+// stored before defaults were. `conversation_stats` counts the
+// conversations this version answered (kept as they are written, not
+// scanned). Requires `agents:read`.
 //
 // Corresponds with GET /core/agents/{id}/versions/{version} (the `GetVersion` operationId).
 func (c *RawClient) GetVersion(ctx context.Context, id AgentID, version string, params *GetVersionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5479,12 +6131,21 @@ func (c *RawClient) GenerateInstructions(ctx context.Context, id AgentID, versio
 
 // PublishVersionWithBody Publish a version
 //
-// Sets `published` (and `published_at` the first time). Refused with
-// 409 while instructions are generating or stale. Republishing is
-// allowed. `latest` names the newest version while it is a draft
-// (409 when it is published or there is none; it never creates one).
-// The body is optional. Responds with the phone numbers whose slots
-// changed. Requires `agents:manage`.
+// Sets `published` (and, the first time, `published_at`,
+// `published_by` and, when the body gives one, `description`).
+// Refused with 409 while instructions are generating or stale.
+// Republishing is allowed. `latest` names the newest version while it
+// is a draft (409 when it is published or there is none; it never
+// creates one). The body is optional.
+//
+// A first publish, or a publish whose body names no phone numbers
+// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+// empty), makes the version the agent's `live_version`, ends a running
+// rollout (recorded as `rollout_aborted`) and appends a `publish`
+// deployment record carrying the body's `description`. A publish that
+// only re-pins numbers of an already published version leaves the
+// live version alone and records nothing. Responds with the phone
+// numbers whose slots changed. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5503,12 +6164,21 @@ func (c *RawClient) PublishVersionWithBody(ctx context.Context, id AgentID, vers
 
 // PublishVersion Publish a version
 //
-// Sets `published` (and `published_at` the first time). Refused with
-// 409 while instructions are generating or stale. Republishing is
-// allowed. `latest` names the newest version while it is a draft
-// (409 when it is published or there is none; it never creates one).
-// The body is optional. Responds with the phone numbers whose slots
-// changed. Requires `agents:manage`.
+// Sets `published` (and, the first time, `published_at`,
+// `published_by` and, when the body gives one, `description`).
+// Refused with 409 while instructions are generating or stale.
+// Republishing is allowed. `latest` names the newest version while it
+// is a draft (409 when it is published or there is none; it never
+// creates one). The body is optional.
+//
+// A first publish, or a publish whose body names no phone numbers
+// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+// empty), makes the version the agent's `live_version`, ends a running
+// rollout (recorded as `rollout_aborted`) and appends a `publish`
+// deployment record carrying the body's `description`. A publish that
+// only re-pins numbers of an already published version leaves the
+// live version alone and records nothing. Responds with the phone
+// numbers whose slots changed. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5550,11 +6220,20 @@ func (c *RawClient) ListConversations(ctx context.Context, params *ListConversat
 //
 // Records a new conversation (status `token_created`) and answers what
 // the runtime should run. Resolution: `agent_version_id`, else
-// `agent_id` with `version` (an integer or `"latest"`, the latest
-// published version), else `agent_number` with `direction` (that slot
-// of the number), else `web_widget_id`'s pinned version, else
-// `agent_id`'s latest published version. Nothing resolvable is 404;
-// an unpublished version (or an agent without one) is 409. Requires
+// `agent_id` with an integer `version`, else `agent_number` with
+// `direction` (that slot of the number), else `web_widget_id`'s
+// pinned version, else `agent_id`'s live version (`live_version`;
+// what `version: "latest"` names). Nothing resolvable is 404; an
+// unpublished version (or an agent without one) is 409.
+//
+// While the agent runs a canary rollout, a routed conversation — by
+// `agent_id` alone or with `version: "latest"`, or through a number
+// slot that pins the live version — goes to the rollout's version
+// instead with probability `percent`/100, decided by a stable hash of
+// `user_id`, the agent id and the rollout id (one caller keeps one
+// version for the rollout's life); the conversation then says
+// `"rollout": true`. An explicit integer `version` or
+// `agent_version_id` bypasses the rollout. Requires
 // `conversations:manage`.
 //
 // Takes any type of body and a specified content type.
@@ -5576,11 +6255,20 @@ func (c *RawClient) StartConversationWithBody(ctx context.Context, params *Start
 //
 // Records a new conversation (status `token_created`) and answers what
 // the runtime should run. Resolution: `agent_version_id`, else
-// `agent_id` with `version` (an integer or `"latest"`, the latest
-// published version), else `agent_number` with `direction` (that slot
-// of the number), else `web_widget_id`'s pinned version, else
-// `agent_id`'s latest published version. Nothing resolvable is 404;
-// an unpublished version (or an agent without one) is 409. Requires
+// `agent_id` with an integer `version`, else `agent_number` with
+// `direction` (that slot of the number), else `web_widget_id`'s
+// pinned version, else `agent_id`'s live version (`live_version`;
+// what `version: "latest"` names). Nothing resolvable is 404; an
+// unpublished version (or an agent without one) is 409.
+//
+// While the agent runs a canary rollout, a routed conversation — by
+// `agent_id` alone or with `version: "latest"`, or through a number
+// slot that pins the live version — goes to the rollout's version
+// instead with probability `percent`/100, decided by a stable hash of
+// `user_id`, the agent id and the rollout id (one caller keeps one
+// version for the rollout's life); the conversation then says
+// `"rollout": true`. An explicit integer `version` or
+// `agent_version_id` bypasses the rollout. Requires
 // `conversations:manage`.
 //
 // Takes a body of the `application/json` content type.
@@ -7868,6 +8556,423 @@ func NewDeployAgentAsSipRequest(server string, id AgentID, params *DeployAgentAs
 	}
 
 	operationPath := fmt.Sprintf("/core/agents/%s/deploy-as-sip", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDeploymentsRequest constructs an http.Request for the ListDeployments method
+func NewListDeploymentsRequest(server string, id AgentID, params *ListDeploymentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/deployments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_after", *params.CreatedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_before", *params.CreatedBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRollbackAgentRequest calls the generic RollbackAgent builder with application/json body
+func NewRollbackAgentRequest(server string, id AgentID, params *RollbackAgentParams, body RollbackAgentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRollbackAgentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRollbackAgentRequestWithBody constructs an http.Request for the RollbackAgent method, with any body, and a specified content type
+func NewRollbackAgentRequestWithBody(server string, id AgentID, params *RollbackAgentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/rollback", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEndRolloutRequest constructs an http.Request for the EndRollout method
+func NewEndRolloutRequest(server string, id AgentID, params *EndRolloutParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/rollout", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRolloutRequest constructs an http.Request for the GetRollout method
+func NewGetRolloutRequest(server string, id AgentID, params *GetRolloutParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/rollout", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewStartRolloutRequest calls the generic StartRollout builder with application/json body
+func NewStartRolloutRequest(server string, id AgentID, params *StartRolloutParams, body StartRolloutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartRolloutRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewStartRolloutRequestWithBody constructs an http.Request for the StartRollout method, with any body, and a specified content type
+func NewStartRolloutRequestWithBody(server string, id AgentID, params *StartRolloutParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/rollout", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XAnyreachOrg != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Anyreach-Org", *params.XAnyreachOrg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Anyreach-Org", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPromoteRolloutRequest constructs an http.Request for the PromoteRollout method
+func NewPromoteRolloutRequest(server string, id AgentID, params *PromoteRolloutParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/core/agents/%s/rollout/promote", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10734,9 +11839,9 @@ type ClientWithResponsesInterface interface {
 
 	// GetAgentWithResponse Get an agent with its embeds
 	//
-	// The agent plus its version summaries, phone numbers, web widgets, SIP
-	// endpoint, conversation statistics and latest published version.
-	// Requires `agents:read`.
+	// The agent (with its `live_version`) plus its version summaries,
+	// phone numbers, web widgets, SIP endpoint, conversation statistics
+	// and latest published version. Requires `agents:read`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10775,15 +11880,143 @@ type ClientWithResponsesInterface interface {
 	// DeployAgentAsSipWithResponse Deploy an agent as a SIP endpoint
 	//
 	// Exposes the agent at `sip:<agent id>@<SIP domain>`; a call there is
-	// answered by the agent's latest published version. 409 when the
-	// agent has no published version. Deploying again is harmless and
-	// keeps the first `deployed_at`. No request body. Requires
-	// `agents:manage`.
+	// answered by the agent's live version (`live_version`), or, while a
+	// canary rollout runs, by the rollout's version for the callers in its
+	// share (see POST /core/conversations). 409 when the agent has no
+	// published version. Deploying again is harmless and keeps the first
+	// `deployed_at`. No request body. Requires `agents:manage`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /core/agents/{id}/deploy-as-sip (the `DeployAgentAsSip` operationId).
 	DeployAgentAsSipWithResponse(ctx context.Context, id AgentID, params *DeployAgentAsSipParams, reqEditors ...RequestEditorFn) (*DeployAgentAsSipResponse, error)
+
+	// ListDeploymentsWithResponse List an agent's deployment history
+	//
+	// Every change of the agent's live version (`publish`, `rollback`,
+	// `rollout_promoted`) and every start and end of a canary rollout
+	// (`rollout_started`, `rollout_aborted`), newest first. A publish
+	// that only re-pins numbers records nothing. Records never change, so
+	// there is no `updated_after` or `updated_before` here: either is
+	// refused with 422 as an unknown query parameter. Requires
+	// `agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /core/agents/{id}/deployments (the `ListDeployments` operationId).
+	ListDeploymentsWithResponse(ctx context.Context, id AgentID, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*ListDeploymentsResponse, error)
+
+	// RollbackAgentWithBodyWithResponse Roll back the live version
+	//
+	// Makes an earlier published version live again: `to_version`, or
+	// without it the version that was live before the current one, per
+	// the deployment history (so two rollbacks in a row toggle between
+	// two versions). In one transaction `live_version` becomes the target
+	// and every phone-number slot that pins the currently live version
+	// now pins the target; a running rollout ends (recorded as
+	// `rollout_aborted`), and a `rollback` deployment record carrying
+	// `description` is appended. The body is optional. 404 when the agent
+	// or `to_version` does not exist; 409 when the agent has no live
+	// version, there is nothing to roll back to, or the target is not
+	// published or already live. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+	RollbackAgentWithBodyWithResponse(ctx context.Context, id AgentID, params *RollbackAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RollbackAgentResponse, error)
+
+	// RollbackAgentWithResponse Roll back the live version
+	//
+	// Makes an earlier published version live again: `to_version`, or
+	// without it the version that was live before the current one, per
+	// the deployment history (so two rollbacks in a row toggle between
+	// two versions). In one transaction `live_version` becomes the target
+	// and every phone-number slot that pins the currently live version
+	// now pins the target; a running rollout ends (recorded as
+	// `rollout_aborted`), and a `rollback` deployment record carrying
+	// `description` is appended. The body is optional. 404 when the agent
+	// or `to_version` does not exist; 409 when the agent has no live
+	// version, there is nothing to roll back to, or the target is not
+	// published or already live. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+	RollbackAgentWithResponse(ctx context.Context, id AgentID, params *RollbackAgentParams, body RollbackAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*RollbackAgentResponse, error)
+
+	// EndRolloutWithResponse End the running canary rollout
+	//
+	// Ends the rollout (recorded as `rollout_aborted`); nothing else
+	// changes. 404 when none runs. Requires `agents:manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /core/agents/{id}/rollout (the `EndRollout` operationId).
+	EndRolloutWithResponse(ctx context.Context, id AgentID, params *EndRolloutParams, reqEditors ...RequestEditorFn) (*EndRolloutResponse, error)
+
+	// GetRolloutWithResponse Get the running canary rollout
+	//
+	// The running rollout with, for its live and its canary version, the
+	// statistics of the conversations each answered since `started_at`
+	// (kept as they are written, not scanned). 404 when none runs.
+	// Requires `agents:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /core/agents/{id}/rollout (the `GetRollout` operationId).
+	GetRolloutWithResponse(ctx context.Context, id AgentID, params *GetRolloutParams, reqEditors ...RequestEditorFn) (*GetRolloutResponse, error)
+
+	// StartRolloutWithBodyWithResponse Start or retune a canary rollout
+	//
+	// Starts a canary rollout of a published version other than the live
+	// one, or retunes the running one. While it runs, each new routed
+	// conversation (see POST /core/conversations) goes to `version`
+	// instead of the live version with probability `percent`/100. The
+	// running rollout's own `version` changes only `percent` (same id,
+	// `started_at` and statistics; not recorded); another version starts
+	// a new rollout (new id, callers dealt again, statistics from zero),
+	// recorded as `rollout_aborted` of the old one and `rollout_started`
+	// of the new one, which carries `description`. 404 when the agent or
+	// the version does not exist; 409 when the agent has no live version,
+	// or the version is not published or is the live one; 422 for a
+	// `percent` outside 1 to 99. Requires `agents:manage`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+	StartRolloutWithBodyWithResponse(ctx context.Context, id AgentID, params *StartRolloutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartRolloutResponse, error)
+
+	// StartRolloutWithResponse Start or retune a canary rollout
+	//
+	// Starts a canary rollout of a published version other than the live
+	// one, or retunes the running one. While it runs, each new routed
+	// conversation (see POST /core/conversations) goes to `version`
+	// instead of the live version with probability `percent`/100. The
+	// running rollout's own `version` changes only `percent` (same id,
+	// `started_at` and statistics; not recorded); another version starts
+	// a new rollout (new id, callers dealt again, statistics from zero),
+	// recorded as `rollout_aborted` of the old one and `rollout_started`
+	// of the new one, which carries `description`. 404 when the agent or
+	// the version does not exist; 409 when the agent has no live version,
+	// or the version is not published or is the live one; 422 for a
+	// `percent` outside 1 to 99. Requires `agents:manage`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+	StartRolloutWithResponse(ctx context.Context, id AgentID, params *StartRolloutParams, body StartRolloutJSONRequestBody, reqEditors ...RequestEditorFn) (*StartRolloutResponse, error)
+
+	// PromoteRolloutWithResponse Promote the canary to live
+	//
+	// Makes the running rollout's version live exactly as a rollback to
+	// it would (every phone-number slot that pins the old live version
+	// now pins it) and ends the rollout, recorded as `rollout_promoted`.
+	// 404 when none runs. No request body. Requires `agents:manage`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /core/agents/{id}/rollout/promote (the `PromoteRollout` operationId).
+	PromoteRolloutWithResponse(ctx context.Context, id AgentID, params *PromoteRolloutParams, reqEditors ...RequestEditorFn) (*PromoteRolloutResponse, error)
 
 	// ListVersionsWithResponse List an agent's versions
 	//
@@ -10862,7 +12095,9 @@ type ClientWithResponsesInterface interface {
 	// copied from the newest version (or from the config defaults when the
 	// agent has none). Concurrent `latest` calls create one draft. The
 	// config has every schema default filled in, also for versions
-	// stored before defaults were. Requires `agents:read`.
+	// stored before defaults were. `conversation_stats` counts the
+	// conversations this version answered (kept as they are written, not
+	// scanned). Requires `agents:read`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10955,12 +12190,21 @@ type ClientWithResponsesInterface interface {
 
 	// PublishVersionWithBodyWithResponse Publish a version
 	//
-	// Sets `published` (and `published_at` the first time). Refused with
-	// 409 while instructions are generating or stale. Republishing is
-	// allowed. `latest` names the newest version while it is a draft
-	// (409 when it is published or there is none; it never creates one).
-	// The body is optional. Responds with the phone numbers whose slots
-	// changed. Requires `agents:manage`.
+	// Sets `published` (and, the first time, `published_at`,
+	// `published_by` and, when the body gives one, `description`).
+	// Refused with 409 while instructions are generating or stale.
+	// Republishing is allowed. `latest` names the newest version while it
+	// is a draft (409 when it is published or there is none; it never
+	// creates one). The body is optional.
+	//
+	// A first publish, or a publish whose body names no phone numbers
+	// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+	// empty), makes the version the agent's `live_version`, ends a running
+	// rollout (recorded as `rollout_aborted`) and appends a `publish`
+	// deployment record carrying the body's `description`. A publish that
+	// only re-pins numbers of an already published version leaves the
+	// live version alone and records nothing. Responds with the phone
+	// numbers whose slots changed. Requires `agents:manage`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10969,12 +12213,21 @@ type ClientWithResponsesInterface interface {
 
 	// PublishVersionWithResponse Publish a version
 	//
-	// Sets `published` (and `published_at` the first time). Refused with
-	// 409 while instructions are generating or stale. Republishing is
-	// allowed. `latest` names the newest version while it is a draft
-	// (409 when it is published or there is none; it never creates one).
-	// The body is optional. Responds with the phone numbers whose slots
-	// changed. Requires `agents:manage`.
+	// Sets `published` (and, the first time, `published_at`,
+	// `published_by` and, when the body gives one, `description`).
+	// Refused with 409 while instructions are generating or stale.
+	// Republishing is allowed. `latest` names the newest version while it
+	// is a draft (409 when it is published or there is none; it never
+	// creates one). The body is optional.
+	//
+	// A first publish, or a publish whose body names no phone numbers
+	// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+	// empty), makes the version the agent's `live_version`, ends a running
+	// rollout (recorded as `rollout_aborted`) and appends a `publish`
+	// deployment record carrying the body's `description`. A publish that
+	// only re-pins numbers of an already published version leaves the
+	// live version alone and records nothing. Responds with the phone
+	// numbers whose slots changed. Requires `agents:manage`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10998,11 +12251,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Records a new conversation (status `token_created`) and answers what
 	// the runtime should run. Resolution: `agent_version_id`, else
-	// `agent_id` with `version` (an integer or `"latest"`, the latest
-	// published version), else `agent_number` with `direction` (that slot
-	// of the number), else `web_widget_id`'s pinned version, else
-	// `agent_id`'s latest published version. Nothing resolvable is 404;
-	// an unpublished version (or an agent without one) is 409. Requires
+	// `agent_id` with an integer `version`, else `agent_number` with
+	// `direction` (that slot of the number), else `web_widget_id`'s
+	// pinned version, else `agent_id`'s live version (`live_version`;
+	// what `version: "latest"` names). Nothing resolvable is 404; an
+	// unpublished version (or an agent without one) is 409.
+	//
+	// While the agent runs a canary rollout, a routed conversation — by
+	// `agent_id` alone or with `version: "latest"`, or through a number
+	// slot that pins the live version — goes to the rollout's version
+	// instead with probability `percent`/100, decided by a stable hash of
+	// `user_id`, the agent id and the rollout id (one caller keeps one
+	// version for the rollout's life); the conversation then says
+	// `"rollout": true`. An explicit integer `version` or
+	// `agent_version_id` bypasses the rollout. Requires
 	// `conversations:manage`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -11014,11 +12276,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Records a new conversation (status `token_created`) and answers what
 	// the runtime should run. Resolution: `agent_version_id`, else
-	// `agent_id` with `version` (an integer or `"latest"`, the latest
-	// published version), else `agent_number` with `direction` (that slot
-	// of the number), else `web_widget_id`'s pinned version, else
-	// `agent_id`'s latest published version. Nothing resolvable is 404;
-	// an unpublished version (or an agent without one) is 409. Requires
+	// `agent_id` with an integer `version`, else `agent_number` with
+	// `direction` (that slot of the number), else `web_widget_id`'s
+	// pinned version, else `agent_id`'s live version (`live_version`;
+	// what `version: "latest"` names). Nothing resolvable is 404; an
+	// unpublished version (or an agent without one) is 409.
+	//
+	// While the agent runs a canary rollout, a routed conversation — by
+	// `agent_id` alone or with `version: "latest"`, or through a number
+	// slot that pins the live version — goes to the rollout's version
+	// instead with probability `percent`/100, decided by a stable hash of
+	// `user_id`, the agent id and the rollout id (one caller keeps one
+	// version for the rollout's life); the conversation then says
+	// `"rollout": true`. An explicit integer `version` or
+	// `agent_version_id` bypasses the rollout. Requires
 	// `conversations:manage`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -15663,6 +16934,1123 @@ func (r DeployAgentAsSipResponse) Bytes() []byte {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DeployAgentAsSipResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDeploymentsResponse200Headers the declared response headers of an HTTP 200 response for ListDeployments
+type ListDeploymentsResponse200Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// ListDeploymentsResponse400Headers the declared response headers of an HTTP 400 response for ListDeployments
+type ListDeploymentsResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// ListDeploymentsResponse401Headers the declared response headers of an HTTP 401 response for ListDeployments
+type ListDeploymentsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListDeploymentsResponse403Headers the declared response headers of an HTTP 403 response for ListDeployments
+type ListDeploymentsResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// ListDeploymentsResponse404Headers the declared response headers of an HTTP 404 response for ListDeployments
+type ListDeploymentsResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// ListDeploymentsResponse422Headers the declared response headers of an HTTP 422 response for ListDeployments
+type ListDeploymentsResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// ListDeploymentsResponse429Headers the declared response headers of an HTTP 429 response for ListDeployments
+type ListDeploymentsResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// ListDeploymentsResponse500Headers the declared response headers of an HTTP 500 response for ListDeployments
+type ListDeploymentsResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type ListDeploymentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeploymentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDeploymentsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDeploymentsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDeploymentsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDeploymentsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListDeploymentsResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListDeploymentsResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDeploymentsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDeploymentsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeploymentsResponse) GetJSON200() *DeploymentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDeploymentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDeploymentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDeploymentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDeploymentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListDeploymentsResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDeploymentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDeploymentsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeploymentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeploymentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeploymentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r ListDeploymentsResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeploymentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RollbackAgentResponse200Headers the declared response headers of an HTTP 200 response for RollbackAgent
+type RollbackAgentResponse200Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse400Headers the declared response headers of an HTTP 400 response for RollbackAgent
+type RollbackAgentResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse401Headers the declared response headers of an HTTP 401 response for RollbackAgent
+type RollbackAgentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// RollbackAgentResponse403Headers the declared response headers of an HTTP 403 response for RollbackAgent
+type RollbackAgentResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse404Headers the declared response headers of an HTTP 404 response for RollbackAgent
+type RollbackAgentResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse409Headers the declared response headers of an HTTP 409 response for RollbackAgent
+type RollbackAgentResponse409Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse413Headers the declared response headers of an HTTP 413 response for RollbackAgent
+type RollbackAgentResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse415Headers the declared response headers of an HTTP 415 response for RollbackAgent
+type RollbackAgentResponse415Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse422Headers the declared response headers of an HTTP 422 response for RollbackAgent
+type RollbackAgentResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// RollbackAgentResponse429Headers the declared response headers of an HTTP 429 response for RollbackAgent
+type RollbackAgentResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// RollbackAgentResponse500Headers the declared response headers of an HTTP 500 response for RollbackAgent
+type RollbackAgentResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type RollbackAgentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rollback
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RollbackAgentResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RollbackAgentResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RollbackAgentResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RollbackAgentResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RollbackAgentResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RollbackAgentResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RollbackAgentResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RollbackAgentResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *RollbackAgentResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RollbackAgentResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RollbackAgentResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RollbackAgentResponse) GetJSON200() *Rollback {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RollbackAgentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RollbackAgentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RollbackAgentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RollbackAgentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RollbackAgentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RollbackAgentResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RollbackAgentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RollbackAgentResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RollbackAgentResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RollbackAgentResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RollbackAgentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RollbackAgentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RollbackAgentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r RollbackAgentResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RollbackAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EndRolloutResponse204Headers the declared response headers of an HTTP 204 response for EndRollout
+type EndRolloutResponse204Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// EndRolloutResponse400Headers the declared response headers of an HTTP 400 response for EndRollout
+type EndRolloutResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// EndRolloutResponse401Headers the declared response headers of an HTTP 401 response for EndRollout
+type EndRolloutResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// EndRolloutResponse403Headers the declared response headers of an HTTP 403 response for EndRollout
+type EndRolloutResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// EndRolloutResponse404Headers the declared response headers of an HTTP 404 response for EndRollout
+type EndRolloutResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// EndRolloutResponse429Headers the declared response headers of an HTTP 429 response for EndRollout
+type EndRolloutResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// EndRolloutResponse500Headers the declared response headers of an HTTP 500 response for EndRollout
+type EndRolloutResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type EndRolloutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *EndRolloutResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EndRolloutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EndRolloutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *EndRolloutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EndRolloutResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EndRolloutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *EndRolloutResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r EndRolloutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EndRolloutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r EndRolloutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EndRolloutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r EndRolloutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r EndRolloutResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r EndRolloutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EndRolloutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EndRolloutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r EndRolloutResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EndRolloutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetRolloutResponse200Headers the declared response headers of an HTTP 200 response for GetRollout
+type GetRolloutResponse200Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// GetRolloutResponse400Headers the declared response headers of an HTTP 400 response for GetRollout
+type GetRolloutResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// GetRolloutResponse401Headers the declared response headers of an HTTP 401 response for GetRollout
+type GetRolloutResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetRolloutResponse403Headers the declared response headers of an HTTP 403 response for GetRollout
+type GetRolloutResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// GetRolloutResponse404Headers the declared response headers of an HTTP 404 response for GetRollout
+type GetRolloutResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// GetRolloutResponse429Headers the declared response headers of an HTTP 429 response for GetRollout
+type GetRolloutResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// GetRolloutResponse500Headers the declared response headers of an HTTP 500 response for GetRollout
+type GetRolloutResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type GetRolloutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RolloutView
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRolloutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetRolloutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRolloutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetRolloutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetRolloutResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRolloutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetRolloutResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRolloutResponse) GetJSON200() *RolloutView {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetRolloutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRolloutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRolloutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetRolloutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetRolloutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRolloutResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRolloutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRolloutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRolloutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r GetRolloutResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRolloutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartRolloutResponse200Headers the declared response headers of an HTTP 200 response for StartRollout
+type StartRolloutResponse200Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse400Headers the declared response headers of an HTTP 400 response for StartRollout
+type StartRolloutResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse401Headers the declared response headers of an HTTP 401 response for StartRollout
+type StartRolloutResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// StartRolloutResponse403Headers the declared response headers of an HTTP 403 response for StartRollout
+type StartRolloutResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse404Headers the declared response headers of an HTTP 404 response for StartRollout
+type StartRolloutResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse409Headers the declared response headers of an HTTP 409 response for StartRollout
+type StartRolloutResponse409Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse413Headers the declared response headers of an HTTP 413 response for StartRollout
+type StartRolloutResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse415Headers the declared response headers of an HTTP 415 response for StartRollout
+type StartRolloutResponse415Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse422Headers the declared response headers of an HTTP 422 response for StartRollout
+type StartRolloutResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// StartRolloutResponse429Headers the declared response headers of an HTTP 429 response for StartRollout
+type StartRolloutResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// StartRolloutResponse500Headers the declared response headers of an HTTP 500 response for StartRollout
+type StartRolloutResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type StartRolloutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RolloutView
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StartRolloutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StartRolloutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartRolloutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StartRolloutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StartRolloutResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *StartRolloutResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *StartRolloutResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *StartRolloutResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *StartRolloutResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartRolloutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StartRolloutResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartRolloutResponse) GetJSON200() *RolloutView {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StartRolloutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r StartRolloutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r StartRolloutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r StartRolloutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r StartRolloutResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r StartRolloutResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r StartRolloutResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r StartRolloutResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r StartRolloutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r StartRolloutResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartRolloutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartRolloutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartRolloutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r StartRolloutResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartRolloutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PromoteRolloutResponse200Headers the declared response headers of an HTTP 200 response for PromoteRollout
+type PromoteRolloutResponse200Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse400Headers the declared response headers of an HTTP 400 response for PromoteRollout
+type PromoteRolloutResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse401Headers the declared response headers of an HTTP 401 response for PromoteRollout
+type PromoteRolloutResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// PromoteRolloutResponse403Headers the declared response headers of an HTTP 403 response for PromoteRollout
+type PromoteRolloutResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse404Headers the declared response headers of an HTTP 404 response for PromoteRollout
+type PromoteRolloutResponse404Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse409Headers the declared response headers of an HTTP 409 response for PromoteRollout
+type PromoteRolloutResponse409Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse413Headers the declared response headers of an HTTP 413 response for PromoteRollout
+type PromoteRolloutResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse422Headers the declared response headers of an HTTP 422 response for PromoteRollout
+type PromoteRolloutResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// PromoteRolloutResponse429Headers the declared response headers of an HTTP 429 response for PromoteRollout
+type PromoteRolloutResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// PromoteRolloutResponse500Headers the declared response headers of an HTTP 500 response for PromoteRollout
+type PromoteRolloutResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type PromoteRolloutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rollback
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PromoteRolloutResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PromoteRolloutResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PromoteRolloutResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PromoteRolloutResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PromoteRolloutResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PromoteRolloutResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PromoteRolloutResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PromoteRolloutResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PromoteRolloutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PromoteRolloutResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PromoteRolloutResponse) GetJSON200() *Rollback {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PromoteRolloutResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PromoteRolloutResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PromoteRolloutResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PromoteRolloutResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PromoteRolloutResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PromoteRolloutResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PromoteRolloutResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PromoteRolloutResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PromoteRolloutResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PromoteRolloutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PromoteRolloutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PromoteRolloutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r PromoteRolloutResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PromoteRolloutResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21685,9 +24073,9 @@ func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, id Ag
 
 // GetAgentWithResponse Get an agent with its embeds
 //
-// The agent plus its version summaries, phone numbers, web widgets, SIP
-// endpoint, conversation statistics and latest published version.
-// Requires `agents:read`.
+// The agent (with its `live_version`) plus its version summaries,
+// phone numbers, web widgets, SIP endpoint, conversation statistics
+// and latest published version. Requires `agents:read`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21750,10 +24138,11 @@ func (c *ClientWithResponses) UndeployAgentAsSipWithResponse(ctx context.Context
 // DeployAgentAsSipWithResponse Deploy an agent as a SIP endpoint
 //
 // Exposes the agent at `sip:<agent id>@<SIP domain>`; a call there is
-// answered by the agent's latest published version. 409 when the
-// agent has no published version. Deploying again is harmless and
-// keeps the first `deployed_at`. No request body. Requires
-// `agents:manage`.
+// answered by the agent's live version (`live_version`), or, while a
+// canary rollout runs, by the rollout's version for the callers in its
+// share (see POST /core/conversations). 409 when the agent has no
+// published version. Deploying again is harmless and keeps the first
+// `deployed_at`. No request body. Requires `agents:manage`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21764,6 +24153,181 @@ func (c *ClientWithResponses) DeployAgentAsSipWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseDeployAgentAsSipResponse(rsp)
+}
+
+// ListDeploymentsWithResponse List an agent's deployment history
+//
+// Every change of the agent's live version (`publish`, `rollback`,
+// `rollout_promoted`) and every start and end of a canary rollout
+// (`rollout_started`, `rollout_aborted`), newest first. A publish
+// that only re-pins numbers records nothing. Records never change, so
+// there is no `updated_after` or `updated_before` here: either is
+// refused with 422 as an unknown query parameter. Requires
+// `agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /core/agents/{id}/deployments (the `ListDeployments` operationId).
+func (c *ClientWithResponses) ListDeploymentsWithResponse(ctx context.Context, id AgentID, params *ListDeploymentsParams, reqEditors ...RequestEditorFn) (*ListDeploymentsResponse, error) {
+	rsp, err := c.ListDeployments(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeploymentsResponse(rsp)
+}
+
+// RollbackAgentWithBodyWithResponse Roll back the live version
+//
+// Makes an earlier published version live again: `to_version`, or
+// without it the version that was live before the current one, per
+// the deployment history (so two rollbacks in a row toggle between
+// two versions). In one transaction `live_version` becomes the target
+// and every phone-number slot that pins the currently live version
+// now pins the target; a running rollout ends (recorded as
+// `rollout_aborted`), and a `rollback` deployment record carrying
+// `description` is appended. The body is optional. 404 when the agent
+// or `to_version` does not exist; 409 when the agent has no live
+// version, there is nothing to roll back to, or the target is not
+// published or already live. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+func (c *ClientWithResponses) RollbackAgentWithBodyWithResponse(ctx context.Context, id AgentID, params *RollbackAgentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RollbackAgentResponse, error) {
+	rsp, err := c.RollbackAgentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRollbackAgentResponse(rsp)
+}
+
+// RollbackAgentWithResponse Roll back the live version
+//
+// Makes an earlier published version live again: `to_version`, or
+// without it the version that was live before the current one, per
+// the deployment history (so two rollbacks in a row toggle between
+// two versions). In one transaction `live_version` becomes the target
+// and every phone-number slot that pins the currently live version
+// now pins the target; a running rollout ends (recorded as
+// `rollout_aborted`), and a `rollback` deployment record carrying
+// `description` is appended. The body is optional. 404 when the agent
+// or `to_version` does not exist; 409 when the agent has no live
+// version, there is nothing to roll back to, or the target is not
+// published or already live. Requires `agents:manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /core/agents/{id}/rollback (the `RollbackAgent` operationId).
+func (c *ClientWithResponses) RollbackAgentWithResponse(ctx context.Context, id AgentID, params *RollbackAgentParams, body RollbackAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*RollbackAgentResponse, error) {
+	rsp, err := c.RollbackAgent(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRollbackAgentResponse(rsp)
+}
+
+// EndRolloutWithResponse End the running canary rollout
+//
+// Ends the rollout (recorded as `rollout_aborted`); nothing else
+// changes. 404 when none runs. Requires `agents:manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /core/agents/{id}/rollout (the `EndRollout` operationId).
+func (c *ClientWithResponses) EndRolloutWithResponse(ctx context.Context, id AgentID, params *EndRolloutParams, reqEditors ...RequestEditorFn) (*EndRolloutResponse, error) {
+	rsp, err := c.EndRollout(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEndRolloutResponse(rsp)
+}
+
+// GetRolloutWithResponse Get the running canary rollout
+//
+// The running rollout with, for its live and its canary version, the
+// statistics of the conversations each answered since `started_at`
+// (kept as they are written, not scanned). 404 when none runs.
+// Requires `agents:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /core/agents/{id}/rollout (the `GetRollout` operationId).
+func (c *ClientWithResponses) GetRolloutWithResponse(ctx context.Context, id AgentID, params *GetRolloutParams, reqEditors ...RequestEditorFn) (*GetRolloutResponse, error) {
+	rsp, err := c.GetRollout(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRolloutResponse(rsp)
+}
+
+// StartRolloutWithBodyWithResponse Start or retune a canary rollout
+//
+// Starts a canary rollout of a published version other than the live
+// one, or retunes the running one. While it runs, each new routed
+// conversation (see POST /core/conversations) goes to `version`
+// instead of the live version with probability `percent`/100. The
+// running rollout's own `version` changes only `percent` (same id,
+// `started_at` and statistics; not recorded); another version starts
+// a new rollout (new id, callers dealt again, statistics from zero),
+// recorded as `rollout_aborted` of the old one and `rollout_started`
+// of the new one, which carries `description`. 404 when the agent or
+// the version does not exist; 409 when the agent has no live version,
+// or the version is not published or is the live one; 422 for a
+// `percent` outside 1 to 99. Requires `agents:manage`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+func (c *ClientWithResponses) StartRolloutWithBodyWithResponse(ctx context.Context, id AgentID, params *StartRolloutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartRolloutResponse, error) {
+	rsp, err := c.StartRolloutWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartRolloutResponse(rsp)
+}
+
+// StartRolloutWithResponse Start or retune a canary rollout
+//
+// Starts a canary rollout of a published version other than the live
+// one, or retunes the running one. While it runs, each new routed
+// conversation (see POST /core/conversations) goes to `version`
+// instead of the live version with probability `percent`/100. The
+// running rollout's own `version` changes only `percent` (same id,
+// `started_at` and statistics; not recorded); another version starts
+// a new rollout (new id, callers dealt again, statistics from zero),
+// recorded as `rollout_aborted` of the old one and `rollout_started`
+// of the new one, which carries `description`. 404 when the agent or
+// the version does not exist; 409 when the agent has no live version,
+// or the version is not published or is the live one; 422 for a
+// `percent` outside 1 to 99. Requires `agents:manage`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /core/agents/{id}/rollout (the `StartRollout` operationId).
+func (c *ClientWithResponses) StartRolloutWithResponse(ctx context.Context, id AgentID, params *StartRolloutParams, body StartRolloutJSONRequestBody, reqEditors ...RequestEditorFn) (*StartRolloutResponse, error) {
+	rsp, err := c.StartRollout(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartRolloutResponse(rsp)
+}
+
+// PromoteRolloutWithResponse Promote the canary to live
+//
+// Makes the running rollout's version live exactly as a rollback to
+// it would (every phone-number slot that pins the old live version
+// now pins it) and ends the rollout, recorded as `rollout_promoted`.
+// 404 when none runs. No request body. Requires `agents:manage`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /core/agents/{id}/rollout/promote (the `PromoteRollout` operationId).
+func (c *ClientWithResponses) PromoteRolloutWithResponse(ctx context.Context, id AgentID, params *PromoteRolloutParams, reqEditors ...RequestEditorFn) (*PromoteRolloutResponse, error) {
+	rsp, err := c.PromoteRollout(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePromoteRolloutResponse(rsp)
 }
 
 // ListVersionsWithResponse List an agent's versions
@@ -21879,7 +24443,9 @@ func (c *ClientWithResponses) DiffVersionsWithResponse(ctx context.Context, id A
 // copied from the newest version (or from the config defaults when the
 // agent has none). Concurrent `latest` calls create one draft. The
 // config has every schema default filled in, also for versions
-// stored before defaults were. Requires `agents:read`.
+// stored before defaults were. `conversation_stats` counts the
+// conversations this version answered (kept as they are written, not
+// scanned). Requires `agents:read`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22008,12 +24574,21 @@ func (c *ClientWithResponses) GenerateInstructionsWithResponse(ctx context.Conte
 
 // PublishVersionWithBodyWithResponse Publish a version
 //
-// Sets `published` (and `published_at` the first time). Refused with
-// 409 while instructions are generating or stale. Republishing is
-// allowed. `latest` names the newest version while it is a draft
-// (409 when it is published or there is none; it never creates one).
-// The body is optional. Responds with the phone numbers whose slots
-// changed. Requires `agents:manage`.
+// Sets `published` (and, the first time, `published_at`,
+// `published_by` and, when the body gives one, `description`).
+// Refused with 409 while instructions are generating or stale.
+// Republishing is allowed. `latest` names the newest version while it
+// is a draft (409 when it is published or there is none; it never
+// creates one). The body is optional.
+//
+// A first publish, or a publish whose body names no phone numbers
+// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+// empty), makes the version the agent's `live_version`, ends a running
+// rollout (recorded as `rollout_aborted`) and appends a `publish`
+// deployment record carrying the body's `description`. A publish that
+// only re-pins numbers of an already published version leaves the
+// live version alone and records nothing. Responds with the phone
+// numbers whose slots changed. Requires `agents:manage`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22028,12 +24603,21 @@ func (c *ClientWithResponses) PublishVersionWithBodyWithResponse(ctx context.Con
 
 // PublishVersionWithResponse Publish a version
 //
-// Sets `published` (and `published_at` the first time). Refused with
-// 409 while instructions are generating or stale. Republishing is
-// allowed. `latest` names the newest version while it is a draft
-// (409 when it is published or there is none; it never creates one).
-// The body is optional. Responds with the phone numbers whose slots
-// changed. Requires `agents:manage`.
+// Sets `published` (and, the first time, `published_at`,
+// `published_by` and, when the body gives one, `description`).
+// Refused with 409 while instructions are generating or stale.
+// Republishing is allowed. `latest` names the newest version while it
+// is a draft (409 when it is published or there is none; it never
+// creates one). The body is optional.
+//
+// A first publish, or a publish whose body names no phone numbers
+// (neither `phone_numbers` nor `unassign_phone_numbers`, or both
+// empty), makes the version the agent's `live_version`, ends a running
+// rollout (recorded as `rollout_aborted`) and appends a `publish`
+// deployment record carrying the body's `description`. A publish that
+// only re-pins numbers of an already published version leaves the
+// live version alone and records nothing. Responds with the phone
+// numbers whose slots changed. Requires `agents:manage`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22069,11 +24653,20 @@ func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context,
 //
 // Records a new conversation (status `token_created`) and answers what
 // the runtime should run. Resolution: `agent_version_id`, else
-// `agent_id` with `version` (an integer or `"latest"`, the latest
-// published version), else `agent_number` with `direction` (that slot
-// of the number), else `web_widget_id`'s pinned version, else
-// `agent_id`'s latest published version. Nothing resolvable is 404;
-// an unpublished version (or an agent without one) is 409. Requires
+// `agent_id` with an integer `version`, else `agent_number` with
+// `direction` (that slot of the number), else `web_widget_id`'s
+// pinned version, else `agent_id`'s live version (`live_version`;
+// what `version: "latest"` names). Nothing resolvable is 404; an
+// unpublished version (or an agent without one) is 409.
+//
+// While the agent runs a canary rollout, a routed conversation — by
+// `agent_id` alone or with `version: "latest"`, or through a number
+// slot that pins the live version — goes to the rollout's version
+// instead with probability `percent`/100, decided by a stable hash of
+// `user_id`, the agent id and the rollout id (one caller keeps one
+// version for the rollout's life); the conversation then says
+// `"rollout": true`. An explicit integer `version` or
+// `agent_version_id` bypasses the rollout. Requires
 // `conversations:manage`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -22091,11 +24684,20 @@ func (c *ClientWithResponses) StartConversationWithBodyWithResponse(ctx context.
 //
 // Records a new conversation (status `token_created`) and answers what
 // the runtime should run. Resolution: `agent_version_id`, else
-// `agent_id` with `version` (an integer or `"latest"`, the latest
-// published version), else `agent_number` with `direction` (that slot
-// of the number), else `web_widget_id`'s pinned version, else
-// `agent_id`'s latest published version. Nothing resolvable is 404;
-// an unpublished version (or an agent without one) is 409. Requires
+// `agent_id` with an integer `version`, else `agent_number` with
+// `direction` (that slot of the number), else `web_widget_id`'s
+// pinned version, else `agent_id`'s live version (`live_version`;
+// what `version: "latest"` names). Nothing resolvable is 404; an
+// unpublished version (or an agent without one) is 409.
+//
+// While the agent runs a canary rollout, a routed conversation — by
+// `agent_id` alone or with `version: "latest"`, or through a number
+// slot that pins the live version — goes to the rollout's version
+// instead with probability `percent`/100, decided by a stable hash of
+// `user_id`, the agent id and the rollout id (one caller keeps one
+// version for the rollout's life); the conversation then says
+// `"rollout": true`. An explicit integer `version` or
+// `agent_version_id` bypasses the rollout. Requires
 // `conversations:manage`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -30156,6 +32758,1990 @@ func ParseDeployAgentAsSipResponse(rsp *http.Response) (*DeployAgentAsSipRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeployAgentAsSipResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeploymentsResponse parses an HTTP response from a ListDeploymentsWithResponse call
+func ParseListDeploymentsResponse(rsp *http.Response) (*ListDeploymentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeploymentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeploymentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDeploymentsResponse200Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDeploymentsResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDeploymentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDeploymentsResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListDeploymentsResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListDeploymentsResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDeploymentsResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDeploymentsResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRollbackAgentResponse parses an HTTP response from a RollbackAgentWithResponse call
+func ParseRollbackAgentResponse(rsp *http.Response) (*RollbackAgentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RollbackAgentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rollback
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RollbackAgentResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RollbackAgentResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RollbackAgentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RollbackAgentResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RollbackAgentResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RollbackAgentResponse409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers RollbackAgentResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RollbackAgentResponse415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers RollbackAgentResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers RollbackAgentResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RollbackAgentResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEndRolloutResponse parses an HTTP response from a EndRolloutWithResponse call
+func ParseEndRolloutResponse(rsp *http.Response) (*EndRolloutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EndRolloutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers EndRolloutResponse204Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers EndRolloutResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers EndRolloutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers EndRolloutResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers EndRolloutResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers EndRolloutResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers EndRolloutResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRolloutResponse parses an HTTP response from a GetRolloutWithResponse call
+func ParseGetRolloutResponse(rsp *http.Response) (*GetRolloutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRolloutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RolloutView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRolloutResponse200Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetRolloutResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRolloutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetRolloutResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetRolloutResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRolloutResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetRolloutResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartRolloutResponse parses an HTTP response from a StartRolloutWithResponse call
+func ParseStartRolloutResponse(rsp *http.Response) (*StartRolloutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartRolloutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RolloutView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StartRolloutResponse200Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StartRolloutResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StartRolloutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StartRolloutResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StartRolloutResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers StartRolloutResponse409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers StartRolloutResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers StartRolloutResponse415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers StartRolloutResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartRolloutResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StartRolloutResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePromoteRolloutResponse parses an HTTP response from a PromoteRolloutWithResponse call
+func ParsePromoteRolloutResponse(rsp *http.Response) (*PromoteRolloutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PromoteRolloutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rollback
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PromoteRolloutResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PromoteRolloutResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PromoteRolloutResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PromoteRolloutResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PromoteRolloutResponse404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PromoteRolloutResponse409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers PromoteRolloutResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers PromoteRolloutResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers PromoteRolloutResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PromoteRolloutResponse500Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -328,8 +328,9 @@ func TestAgentGetEmbeds(t *testing.T) {
 			"web_widgets":              `[]`,
 			"sip_endpoint":             `{"deployed":false,"sip_uri":null,"deployed_at":null}`,
 			"latest_published_version": `null`,
+			"live_version":             `null`,
 			"conversation_stats": `{"total":0,"inbound":0,"outbound":0,"by_channel":{},"by_status":{},
-				"total_duration_seconds":0,"average_duration_seconds":0,"last_conversation_at":null}`,
+				"total_duration_seconds":0,"average_duration_seconds":0,"last_conversation_at":null,"completion_rate":null}`,
 		}
 		for k, want := range embeds {
 			v, ok := raw[k]

@@ -283,6 +283,12 @@ func (x *xoRun) populate(o *xoOrg, area, block string, n int) {
 	}
 	agents, pubs := o.ids["agent"], o.ids["published"]
 	x.call(o, false, "POST", "/core/agents/"+agents[0]+"/deploy-as-sip", nil, 200)
+	// A history and a running rollout: v3 went live, was rolled back, and
+	// is now the canary.
+	x.call(o, false, "POST", "/core/agents/"+agents[0]+"/versions/3/publish", nil, 200)
+	x.call(o, false, "POST", "/core/agents/"+agents[0]+"/rollback", map[string]any{"description": m + " rollback note"}, 200)
+	x.call(o, false, "PUT", "/core/agents/"+agents[0]+"/rollout", map[string]any{"version": 3, "percent": 50, "description": m + " rollout note"}, 200)
+	o.names = append(o.names, m+" rollback note", m+" rollout note")
 	for i := 0; i < 2 && i < n; i++ {
 		name := fmt.Sprintf("%s widget %d", m, i)
 		w := x.call(o, false, "POST", "/core/web-widgets", map[string]any{"name": name, "agent_id": agents[i], "agent_version_id": pubs[i],
@@ -739,6 +745,26 @@ var xoGens = map[string]xoGen{
 		r.body = x.mass(r, body)
 	},
 	"DELETE /core/phone-numbers/{phone_number}": func(x *xoRun, r *xoReq) { r.path = "/core/phone-numbers/" + x.number(r, 0, true) },
+	"POST /core/agents/{id}/rollback": func(x *xoRun, r *xoReq) {
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/rollback"
+		if x.chance(0.5) {
+			r.body = x.mass(r, map[string]any{"to_version": 1 + x.rng.Intn(3), "description": "zq7bravo undo"})
+		}
+	},
+	"GET /core/agents/{id}/deployments": func(x *xoRun, r *xoReq) {
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/deployments"
+		if x.chance(0.3) {
+			r.query.Set("kind", x.one(ap.DeploymentKinds))
+		}
+		x.listQuery(r, "deployments")
+	},
+	"PUT /core/agents/{id}/rollout": func(x *xoRun, r *xoReq) {
+		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/rollout"
+		r.body = x.mass(r, map[string]any{"version": 1 + x.rng.Intn(3), "percent": 1 + x.rng.Intn(99)})
+	},
+	"GET /core/agents/{id}/rollout":          func(x *xoRun, r *xoReq) { r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/rollout" },
+	"DELETE /core/agents/{id}/rollout":       func(x *xoRun, r *xoReq) { r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/rollout" },
+	"POST /core/agents/{id}/rollout/promote": func(x *xoRun, r *xoReq) { r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/rollout/promote" },
 	"POST /core/agents/{id}/deploy-as-sip": func(x *xoRun, r *xoReq) {
 		r.path = "/core/agents/" + x.ref(r, "agent", 0.15) + "/deploy-as-sip"
 	},

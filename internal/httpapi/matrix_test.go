@@ -382,6 +382,37 @@ var mxFixtures = map[string]mxFixture{
 		return mxCall{path: "/core/agents/" + id + "/deploy-as-sip", ok: http.StatusNoContent,
 			intact: func(t *testing.T) { w.sipIntact(t, e, o, id, true) }}
 	},
+	"POST /core/agents/{id}/rollback": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		w.newPublished(t, e, o, id)
+		n, _ := w.newPublished(t, e, o, id)
+		return mxCall{path: "/core/agents/" + id + "/rollback", body: map[string]any{"description": "matrix"}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.rolloutIntact(t, e, o, id, n, false) }}
+	},
+	"GET /core/agents/{id}/deployments": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newAgent(t, e, o)
+		w.newPublished(t, e, o, id)
+		return mxCall{path: "/core/agents/" + id + "/deployments?kind=publish", ok: http.StatusOK}
+	},
+	"PUT /core/agents/{id}/rollout": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id, live, canary := w.newCanary(t, e, o, false)
+		return mxCall{path: "/core/agents/" + id + "/rollout", body: map[string]any{"version": canary, "percent": 25}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.rolloutIntact(t, e, o, id, live, false) }}
+	},
+	"GET /core/agents/{id}/rollout": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id, _, _ := w.newCanary(t, e, o, true)
+		return mxCall{path: "/core/agents/" + id + "/rollout", ok: http.StatusOK}
+	},
+	"DELETE /core/agents/{id}/rollout": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id, live, _ := w.newCanary(t, e, o, true)
+		return mxCall{path: "/core/agents/" + id + "/rollout", ok: http.StatusNoContent,
+			intact: func(t *testing.T) { w.rolloutIntact(t, e, o, id, live, true) }}
+	},
+	"POST /core/agents/{id}/rollout/promote": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id, live, _ := w.newCanary(t, e, o, true)
+		return mxCall{path: "/core/agents/" + id + "/rollout/promote", ok: http.StatusOK,
+			intact: func(t *testing.T) { w.rolloutIntact(t, e, o, id, live, true) }}
+	},
 	"GET /core/web-widgets": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		w.newWidget(t, e, o)
 		return mxCall{path: "/core/web-widgets", ok: http.StatusOK}
@@ -804,6 +835,40 @@ func (w *mxWorld) newPublished(t *testing.T, e *env, o *mxTenant, id string) (in
 	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions/" + strconv.Itoa(v.Version) + "/publish", token: o.adminKey}).
 		want(t, http.StatusOK)
 	return v.Version, v.ID
+}
+
+// newCanary makes an agent in o with two published versions, the first
+// live, and with running, a rollout of the second; it returns the agent
+// and the two version numbers.
+func (w *mxWorld) newCanary(t *testing.T, e *env, o *mxTenant, running bool) (id string, live, canary int) {
+	t.Helper()
+	id = w.newAgent(t, e, o)
+	live, _ = w.newPublished(t, e, o, id)
+	canary, _ = w.newPublished(t, e, o, id)
+	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/rollback", token: o.adminKey}).want(t, http.StatusOK)
+	if running {
+		w.send(e, o, req{method: http.MethodPut, path: "/core/agents/" + id + "/rollout", token: o.adminKey,
+			body: map[string]any{"version": canary, "percent": 10}}).want(t, http.StatusOK)
+	}
+	return id, live, canary
+}
+
+// rolloutIntact checks agent id's live version is still live and whether
+// a rollout still runs.
+func (w *mxWorld) rolloutIntact(t *testing.T, e *env, o *mxTenant, id string, live int, running bool) {
+	t.Helper()
+	var a struct {
+		LiveVersion *int `json:"live_version"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/agents/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &a)
+	if a.LiveVersion == nil || *a.LiveVersion != live {
+		t.Errorf("a rejected request moved agent %s's live version from %d to %v", id, live, a.LiveVersion)
+	}
+	want := http.StatusNotFound
+	if running {
+		want = http.StatusOK
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/core/agents/" + id + "/rollout", token: o.adminKey}).want(t, want)
 }
 
 // sipIntact checks agent id's SIP deployment state is still deployed.

@@ -34,6 +34,14 @@ func (s *Server) table() []route {
 		{"PATCH /core/agents/{id}/versions/{version}", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.patchVersion, buffered},
 		{"POST /core/agents/{id}/versions/{version}/publish", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.publishVersion, buffered},
 
+		// Live version, rollback and canary rollout (SPEC §15).
+		{"POST /core/agents/{id}/rollback", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.rollback, buffered},
+		{"GET /core/agents/{id}/deployments", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.listDeployments, buffered},
+		{"PUT /core/agents/{id}/rollout", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.startRollout, buffered},
+		{"GET /core/agents/{id}/rollout", inOrg, []ap.Scope{ap.ScopeAgentsRead}, s.getRollout, buffered},
+		{"DELETE /core/agents/{id}/rollout", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.endRollout, buffered},
+		{"POST /core/agents/{id}/rollout/promote", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.promoteRollout, buffered},
+
 		// Workflows (SPEC §13).
 		{"POST /core/agents/{id}/versions/{version}/generate-instructions", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.generateInstructions, buffered},
 		{"POST /core/agents/create-from-website", inOrg, []ap.Scope{ap.ScopeAgentsManage}, s.createFromWebsite, buffered},

@@ -102,7 +102,7 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 				return nil, agentplane.Errorf(agentplane.EForbidden, "this key belongs to another organization than X-Anyreach-Org names")
 			}
 		}
-		c.OrganizationID = cred.OrganizationID
+		c.OrganizationID, c.Name = cred.OrganizationID, cred.Name
 		c.Scopes = entry.scopes
 		return c, nil
 	}
@@ -135,7 +135,7 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	} else if err != nil {
 		return nil, err
 	}
-	c.OrganizationID = org.ID
+	c.OrganizationID, c.Name = org.ID, m.Email
 	c.Scopes = effective(m.Role.Scopes(), cred.Scopes)
 	return c, nil
 }

@@ -8,55 +8,100 @@ import (
 	"github.com/agentplane/agentplane/internal/store"
 )
 
-// resolve finds the version that answers a new conversation (SPEC §12): an
-// explicit version (agent_version_id, or agent_id with version) wins; else
-// the number's slot for the direction; else the widget's pinned version;
-// else the agent's latest published version. Nothing resolvable is
-// ENotFound; a version that is not published is EConflict.
-func resolve(ctx context.Context, q *store.Queries, orgID string, in agentplane.ConversationInput, version int) (agentplane.Version, error) {
-	published := func(v agentplane.Version, err error) (agentplane.Version, error) {
+// resolution is what answers a new conversation: the version, its agent
+// (with the agent's live version and rollout), and whether the version was
+// reached without naming one, which a canary rollout may redirect.
+type resolution struct {
+	v      agentplane.Version
+	agent  agentplane.Agent
+	routed bool
+}
+
+// resolve finds the version that answers a new conversation (SPEC §12,
+// §15): an explicit version (agent_version_id, or agent_id with an integer
+// version) wins; else the number's slot for the direction; else the
+// widget's pinned version; else the agent's live version. Nothing
+// resolvable is ENotFound; a version that is not published is EConflict.
+// The agent's live version, reached through a slot that pins it or
+// through the agent, is routed: a running rollout may send the caller to
+// its canary instead (canary).
+func resolve(ctx context.Context, q *store.Queries, orgID string, in agentplane.ConversationInput, version int) (resolution, error) {
+	var r resolution
+	published := func(v agentplane.Version, err error) error {
 		if err == nil && !v.Published {
-			return v, agentplane.Errorf(agentplane.EConflict, "version %d of the agent is not published", v.Version)
+			return agentplane.Errorf(agentplane.EConflict, "version %d of the agent is not published", v.Version)
 		}
-		return v, err
+		if err == nil {
+			r.v = v
+			r.agent, err = q.GetAgent(ctx, orgID, v.AgentID)
+		}
+		return err
 	}
 	switch {
 	case in.AgentVersionID != nil:
-		return published(q.GetVersionByID(ctx, orgID, *in.AgentVersionID))
+		return r, published(q.GetVersionByID(ctx, orgID, *in.AgentVersionID))
 	case in.AgentID != nil && version > 0:
-		return published(q.GetVersion(ctx, orgID, *in.AgentID, version, false))
+		return r, published(q.GetVersion(ctx, orgID, *in.AgentID, version, false))
 	case in.AgentNumber != nil:
-		num, ok := NormalizeNumber(*in.AgentNumber)
-		if !ok {
-			var v agentplane.Violations
-			v.Add("agent_number is not a valid phone number", "phone_number", "body", "agent_number")
-			return agentplane.Version{}, v.Err()
-		}
-		p, err := q.GetPhoneNumber(ctx, orgID, num)
+		p, err := q.GetPhoneNumber(ctx, orgID, *in.AgentNumber)
 		if err != nil {
-			return agentplane.Version{}, err
+			return r, err
 		}
 		slot := p.InboundAgentVersionID
 		if in.Direction == "outbound" {
 			slot = p.OutboundAgentVersionID
 		}
 		if slot == nil {
-			return agentplane.Version{}, agentplane.Errorf(agentplane.ENotFound, "no version is deployed on %s for %s calls", num, in.Direction)
+			return r, agentplane.Errorf(agentplane.ENotFound, "no version is deployed on %s for %s calls", *in.AgentNumber, in.Direction)
 		}
-		return published(q.GetVersionByID(ctx, orgID, *slot))
+		if err := published(q.GetVersionByID(ctx, orgID, *slot)); err != nil {
+			return r, err
+		}
+		r.routed = r.agent.LiveVersion != nil && *r.agent.LiveVersion == r.v.Version
+		return r, nil
 	case in.WebWidgetID != nil:
 		w, err := q.GetWidget(ctx, orgID, *in.WebWidgetID)
 		if err != nil {
-			return agentplane.Version{}, err
+			return r, err
 		}
-		return published(q.GetVersionByID(ctx, orgID, w.AgentVersionID))
+		return r, published(q.GetVersionByID(ctx, orgID, w.AgentVersionID))
 	case in.AgentID != nil:
-		if _, err := q.GetAgent(ctx, orgID, *in.AgentID); err != nil {
-			return agentplane.Version{}, err
+		a, err := q.GetAgent(ctx, orgID, *in.AgentID)
+		if err != nil {
+			return r, err
 		}
-		return q.LatestPublished(ctx, orgID, *in.AgentID)
+		if a.LiveVersion == nil {
+			return r, agentplane.Errorf(agentplane.EConflict, "the agent has no published version; publish one first")
+		}
+		if err := published(q.GetVersion(ctx, orgID, a.ID, *a.LiveVersion, false)); err != nil {
+			return r, err
+		}
+		r.routed = true
+		return r, nil
 	}
-	return agentplane.Version{}, agentplane.Errorf(agentplane.ENotFound, "nothing to resolve: give agent_version_id, agent_id, agent_number or web_widget_id")
+	return r, agentplane.Errorf(agentplane.ENotFound, "nothing to resolve: give agent_version_id, agent_id, agent_number or web_widget_id")
+}
+
+// canary applies the agent's running rollout to r for userID's new
+// conversation: a routed conversation in the canary's share goes to the
+// canary version (rollout true), and a conversation of the rollout's live
+// or canary version counts in the rollout's statistics (rolloutID).
+func canary(ctx context.Context, q *store.Queries, r resolution, userID string) (v agentplane.Version, rolloutID *string, rollout bool, err error) {
+	ro := r.agent.Rollout
+	if ro == nil || r.agent.LiveVersion == nil {
+		return r.v, nil, false, nil
+	}
+	v = r.v
+	if r.routed && ro.Canary(userID, r.agent.ID) {
+		if v, err = q.GetVersion(ctx, r.agent.OrganizationID, r.agent.ID, ro.Version, false); err != nil {
+			return v, nil, false, err
+		}
+		rollout = true
+	}
+	if v.Version == ro.Version || v.Version == *r.agent.LiveVersion {
+		rolloutID = &ro.ID
+	}
+	return v, rolloutID, rollout, nil
 }
 
 // StartConversation records a new conversation and returns the config the
@@ -77,9 +122,16 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 	}
 	var out agentplane.ConversationStart
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		// The runtime gets the complete config (SPEC §16).
-		v, err := withDefaults(resolve(ctx, q, c.OrganizationID, in, version))
+		r, err := resolve(ctx, q, c.OrganizationID, in, version)
 		if err != nil {
+			return err
+		}
+		v, rolloutID, rollout, err := canary(ctx, q, r, in.UserID)
+		if err != nil {
+			return err
+		}
+		// The runtime gets the complete config (SPEC §16).
+		if v, err = withDefaults(v, nil); err != nil {
 			return err
 		}
 		// Fields that didn't decide the version must still be true of it.
@@ -109,7 +161,7 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 			ID: agentplane.NewID(), OrganizationID: c.OrganizationID, AgentID: &v.AgentID, AgentVersionID: &v.ID,
 			Version: &v.Version, WebWidgetID: in.WebWidgetID, Channel: in.Channel, Direction: in.Direction,
 			Status: "token_created", UserID: in.UserID, InitialContext: compactOrNil(in.InitialContext),
-			CustomMetadata: compactOrNil(in.CustomMetadata), CreatedAt: now, UpdatedAt: now,
+			CustomMetadata: compactOrNil(in.CustomMetadata), Rollout: rollout, RolloutID: rolloutID, CreatedAt: now, UpdatedAt: now,
 		}
 		conv.AgentNumber = in.AgentNumber
 		if err := q.CreateConversation(ctx, conv); err != nil {

@@ -21,7 +21,7 @@ func (s *Service) GenerateInstructions(ctx context.Context, c *agentplane.Caller
 	}
 	var w agentplane.Workflow
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
-		v, err := s.draftToEdit(ctx, q, c.OrganizationID, agentID, n)
+		v, err := s.draftToEdit(ctx, q, c, agentID, n)
 		if err != nil {
 			return err
 		}

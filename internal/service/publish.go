@@ -13,6 +13,9 @@ type PublishInput struct {
 	PhoneNumbers         []string `json:"phone_numbers"`
 	UnassignPhoneNumbers []string `json:"unassign_phone_numbers"`
 	Direction            *string  `json:"direction"`
+	// Description is the change note: the version's at its first
+	// publish, and the deployment record's (SPEC §16).
+	Description *string `json:"description"`
 }
 
 // normalize turns every number into E.164 and reports invalid ones, and a
@@ -41,6 +44,7 @@ func (in PublishInput) normalize() (pin, unpin []string, dir agentplane.Directio
 		return out
 	}
 	pin, unpin = norm(in.PhoneNumbers, "phone_numbers"), norm(in.UnassignPhoneNumbers, "unassign_phone_numbers")
+	agentplane.CheckVersionDescription(&v, in.Description)
 	for _, n := range pin {
 		if slices.Contains(unpin, n) {
 			v.Add(n+" is in both phone_numbers and unassign_phone_numbers", "conflict", "body", "unassign_phone_numbers")
@@ -49,8 +53,8 @@ func (in PublishInput) normalize() (pin, unpin []string, dir agentplane.Directio
 	return pin, unpin, dir, v.Err()
 }
 
-// PublishVersion marks a version published (published_at set the first
-// time only) unless its instructions are generating or stale, and moves
+// PublishVersion marks a version published (published_at and
+// published_by set the first time only) unless its instructions are generating or stale, and moves
 // phone number slots: each number in phone_numbers now pins this version in
 // the slot(s) direction names; each in unassign_phone_numbers has those
 // slots cleared where they pin a version of this agent. Everything happens
@@ -59,6 +63,11 @@ func (in PublishInput) normalize() (pin, unpin []string, dir agentplane.Directio
 // exactly what that publish changed: the changed numbers, each once, as
 // they are after the change. An invalid number (422) or one not registered
 // in the organization (404) changes nothing at all.
+//
+// A first publish, and any publish whose body names no numbers, makes the
+// version live (SPEC §15): the live version moves, a running rollout ends,
+// and the deployment history records both. A publish that only re-pins
+// numbers of a published version leaves all that alone.
 //
 // n may be agentplane.Latest: the newest version, only while it is a
 // draft (409 when it is published, or when the agent has no version). The
@@ -81,7 +90,9 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 	}
 	changed, err := s.store.PublishVersion(ctx, store.Publish{
 		OrganizationID: c.OrganizationID, AgentID: agentID, Version: n,
-		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), DraftOnly: draftOnly, Now: s.stamp(),
+		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), DraftOnly: draftOnly,
+		RepinOnly: len(pin)+len(unpin) > 0, Description: in.Description, Actor: c.Actor(),
+		Now: s.stamp(),
 	})
 	if err != nil {
 		return nil, err

@@ -157,7 +157,7 @@ func (s *Service) CreateScaffoldAgent(ctx context.Context, c *agentplane.Caller,
 		case agentplane.ErrorCodeOf(err) != agentplane.ENotFound:
 			return err
 		}
-		v := s.newVersion(w.OrganizationID, agentID, next)
+		v := s.newVersion(agentplane.SystemCaller(w.OrganizationID), agentID, next)
 		// Stored as every config is: with the schema's defaults (SPEC §16).
 		if v.Config, err = configschema.Normalize(a.Config); err != nil {
 			return err

@@ -53,7 +53,7 @@ func (s *Service) editDraft(ctx context.Context, c *agentplane.Caller, agentID s
 	var v agentplane.Version
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
 		var err error
-		if v, err = s.draftToEdit(ctx, q, c.OrganizationID, agentID, n); err != nil {
+		if v, err = s.draftToEdit(ctx, q, c, agentID, n); err != nil {
 			return err
 		}
 		if err := v.Editable(); err != nil {

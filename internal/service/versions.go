@@ -60,19 +60,32 @@ func (s *Service) ListVersions(ctx context.Context, c *agentplane.Caller, agentI
 	return l, err
 }
 
-// GetVersion returns version n of the agent; agentplane.Latest is
+// GetVersion returns version n of the agent with the statistics of the
+// conversations it answered; agentplane.Latest is
 // LatestVersion.
 func (s *Service) GetVersion(ctx context.Context, c *agentplane.Caller, agentID string, n int) (agentplane.Version, error) {
-	if n == agentplane.Latest {
-		return s.LatestVersion(ctx, c, agentID)
+	var (
+		v   agentplane.Version
+		err error
+	)
+	switch {
+	case n == agentplane.Latest:
+		v, err = s.LatestVersion(ctx, c, agentID)
+	case !agentplane.ValidID(agentID):
+		return v, notFoundAgent()
+	default:
+		if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
+			return v, err
+		}
+		v, err = withDefaults(s.store.GetVersion(ctx, c.OrganizationID, agentID, n, false))
 	}
-	if !agentplane.ValidID(agentID) {
-		return agentplane.Version{}, notFoundAgent()
+	if err != nil {
+		return v, err
 	}
-	if _, err := s.store.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
-		return agentplane.Version{}, err
-	}
-	return withDefaults(s.store.GetVersion(ctx, c.OrganizationID, agentID, n, false))
+	// The conversations it answered (SPEC §15), from its counters.
+	st, err := s.store.VersionStats(ctx, c.OrganizationID, v.ID, "")
+	v.ConversationStats = &st
+	return v, err
 }
 
 // LatestVersion returns the agent's newest version if it is a draft, and
@@ -90,7 +103,7 @@ func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agent
 	}
 	var out agentplane.Version
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		out, err = s.latestDraft(ctx, q, c.OrganizationID, agentID)
+		out, err = s.latestDraft(ctx, q, c, agentID)
 		return err
 	})
 	return out, err
@@ -103,7 +116,8 @@ func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agent
 // (PostgreSQL; SQLite's write lock already excludes other writers) and
 // looks for the newest version under it, so concurrent calls create one
 // draft between them.
-func (s *Service) latestDraft(ctx context.Context, q *store.Queries, orgID, agentID string) (agentplane.Version, error) {
+func (s *Service) latestDraft(ctx context.Context, q *store.Queries, c *agentplane.Caller, agentID string) (agentplane.Version, error) {
+	orgID := c.OrganizationID
 	if _, err := q.LockAgent(ctx, orgID, agentID); err != nil {
 		return agentplane.Version{}, err
 	}
@@ -116,9 +130,9 @@ func (s *Service) latestDraft(ctx context.Context, q *store.Queries, orgID, agen
 		if newest, err = withDefaults(newest, nil); err != nil {
 			return out, err
 		}
-		out = s.newVersion(orgID, agentID, newest.Version+1).NextFrom(newest)
+		out = s.newVersion(c, agentID, newest.Version+1).NextFrom(newest)
 	case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
-		out = s.newVersion(orgID, agentID, 1)
+		out = s.newVersion(c, agentID, 1)
 		if out.Config, err = configschema.Normalize(agentplane.DefaultConfig); err != nil {
 			return out, err
 		}
@@ -131,19 +145,20 @@ func (s *Service) latestDraft(ctx context.Context, q *store.Queries, orgID, agen
 // draftToEdit is, inside q's transaction, version n (agentplane.Latest:
 // latestDraft) with its row locked for a write. It may be published:
 // callers decide what that means.
-func (s *Service) draftToEdit(ctx context.Context, q *store.Queries, orgID, agentID string, n int) (agentplane.Version, error) {
+func (s *Service) draftToEdit(ctx context.Context, q *store.Queries, c *agentplane.Caller, agentID string, n int) (agentplane.Version, error) {
 	if n == agentplane.Latest {
-		return s.latestDraft(ctx, q, orgID, agentID)
+		return s.latestDraft(ctx, q, c, agentID)
 	}
-	return withDefaults(q.GetVersion(ctx, orgID, agentID, n, true))
+	return withDefaults(q.GetVersion(ctx, c.OrganizationID, agentID, n, true))
 }
 
-// newVersion is an empty draft numbered n.
-func (s *Service) newVersion(orgID, agentID string, n int) agentplane.Version {
+// newVersion is an empty draft numbered n, made by c.
+func (s *Service) newVersion(c *agentplane.Caller, agentID string, n int) agentplane.Version {
 	now := s.stamp()
+	by := c.Actor()
 	return agentplane.Version{
-		ID: agentplane.NewID(), OrganizationID: orgID, AgentID: agentID, Version: n,
-		InstructionsStatus: agentplane.InstructionsIdle, CreatedAt: now, UpdatedAt: now,
+		ID: agentplane.NewID(), OrganizationID: c.OrganizationID, AgentID: agentID, Version: n,
+		InstructionsStatus: agentplane.InstructionsIdle, CreatedBy: &by, CreatedAt: now, UpdatedAt: now,
 	}
 }
 
@@ -190,7 +205,7 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 		} else if agentplane.ErrorCodeOf(err) != agentplane.ENotFound {
 			return err
 		}
-		out = s.newVersion(c.OrganizationID, agentID, next)
+		out = s.newVersion(c, agentID, next)
 		if hasBase {
 			base, err := withDefaults(q.GetVersion(ctx, c.OrganizationID, agentID, *in.BaseVersion, false))
 			if agentplane.ErrorCodeOf(err) == agentplane.ENotFound {

@@ -88,17 +88,24 @@ type counter struct {
 	value float64
 }
 
-// readStats folds the agent's counters ("total", "direction:inbound",
-// "channel:webrtc", "status:completed", "duration_total", "with_duration")
-// into its statistics; last is the creation time of its newest
-// conversation. Channels and statuses whose count went back to zero are
-// left out.
+// readStats folds the agent's counters (statsOf) into its statistics;
+// last is the creation time of its newest conversation.
 func readStats(raw []byte, last *int64) (agentplane.ConversationStats, error) {
-	st := agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}, LastConversationAt: timePtr(last)}
 	counters, err := readRows("conversation stats", raw, func(t *tuples) counter { return counter{t.str(), t.float()} })
 	if err != nil {
-		return st, err
+		return agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}}, err
 	}
+	st := statsOf(counters)
+	st.LastConversationAt = timePtr(last)
+	return st, nil
+}
+
+// statsOf folds counters ("total", "direction:inbound", "channel:webrtc",
+// "status:completed", "duration_total", "with_duration", and for versions
+// "last_at") into statistics. Channels and statuses whose count went back
+// to zero are left out.
+func statsOf(counters []counter) agentplane.ConversationStats {
+	st := agentplane.ConversationStats{ByChannel: map[string]int64{}, ByStatus: map[string]int64{}}
 	withDuration := 0.0
 	for _, c := range counters {
 		switch kind, key, _ := strings.Cut(c.name, ":"); kind {
@@ -122,10 +129,11 @@ func readStats(raw []byte, last *int64) (agentplane.ConversationStats, error) {
 			st.TotalDurationSeconds = c.value
 		case "with_duration":
 			withDuration = c.value
+		case "last_at":
+			ms := int64(c.value)
+			st.LastConversationAt = timePtr(&ms)
 		}
 	}
-	if withDuration > 0 {
-		st.AverageDurationSeconds = st.TotalDurationSeconds / withDuration
-	}
-	return st, nil
+	st.Complete(withDuration)
+	return st
 }

@@ -7,7 +7,13 @@ import (
 	"github.com/agentplane/agentplane"
 )
 
-const agentColumns = `id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at`
+// agentInsertColumns are those a new agent is inserted with; agentColumns
+// adds what publishes, rollbacks and rollouts set (SPEC §15), which every
+// read of an agent returns.
+const (
+	agentInsertColumns = `id, organization_id, name, description, active, is_demo, metadata, created_at, updated_at`
+	agentColumns       = agentInsertColumns + `, live_version, rollout_id, rollout_version, rollout_percent, rollout_started_at`
+)
 
 func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
 	return scanAgentAnd(row)
@@ -17,12 +23,17 @@ func scanAgent(row interface{ Scan(...any) error }) (agentplane.Agent, error) {
 // query selects after them.
 func scanAgentAnd(row rowScanner, extra ...any) (agentplane.Agent, error) {
 	var (
-		a            agentplane.Agent
-		meta         []byte
-		created, upd int64
+		a                  agentplane.Agent
+		meta               []byte
+		created, upd       int64
+		rolloutID          *string
+		rolloutV, rolloutP *int
+		rolloutAt          *int64
 	)
-	dest := append([]any{&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd}, extra...)
+	dest := append([]any{&a.ID, &a.OrganizationID, &a.Name, &a.Description, &a.Active, &a.IsDemo, &meta, &created, &upd,
+		&a.LiveVersion, &rolloutID, &rolloutV, &rolloutP, &rolloutAt}, extra...)
 	err := row.Scan(dest...)
+	a.Rollout = rolloutOf(rolloutID, rolloutV, rolloutP, rolloutAt)
 	// PostgreSQL's jsonb reorders keys and adds spaces; canonicalize so
 	// both engines return the bytes that were stored.
 	if c, cerr := agentplane.CanonicalJSON(meta); cerr == nil {
@@ -31,6 +42,14 @@ func scanAgentAnd(row rowScanner, extra ...any) (agentplane.Agent, error) {
 	a.Metadata = meta
 	a.CreatedAt, a.UpdatedAt = agentplane.TimeFromMillis(created), agentplane.TimeFromMillis(upd)
 	return a, err
+}
+
+// rolloutOf reads an agent's rollout columns: nil when none runs.
+func rolloutOf(id *string, version, percent *int, startedAt *int64) *agentplane.AgentRollout {
+	if id == nil || version == nil || percent == nil || startedAt == nil {
+		return nil
+	}
+	return &agentplane.AgentRollout{ID: *id, Version: *version, Percent: *percent, StartedAt: agentplane.TimeFromMillis(*startedAt)}
 }
 
 // metadataText is the canonical text of an agent's metadata; empty means
@@ -52,7 +71,7 @@ func (q *Queries) CreateAgent(ctx context.Context, a agentplane.Agent) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.q.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+	_, err = q.q.ExecContext(ctx, `INSERT INTO agents (`+agentInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, `+q.d.jsonParam(7)+`, $8, $9)`,
 		a.ID, a.OrganizationID, a.Name, a.Description, a.Active, a.IsDemo, meta, a.CreatedAt.Millis(), a.UpdatedAt.Millis())
 	return mapErr(err)

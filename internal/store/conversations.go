@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/agentplane/agentplane"
 )
 
 const conversationColumns = `id, organization_id, agent_id, agent_version_id, version, web_widget_id, channel, direction,
 	status, user_id, agent_number, duration, user_turn_count, initial_context, summary, transcript, custom_metadata,
-	created_at, updated_at`
+	created_at, updated_at, rollout_id, rollout`
 
 func scanConversation(row interface{ Scan(...any) error }) (agentplane.Conversation, error) {
 	var (
@@ -21,7 +22,7 @@ func scanConversation(row interface{ Scan(...any) error }) (agentplane.Conversat
 	)
 	err := row.Scan(&c.ID, &c.OrganizationID, &c.AgentID, &c.AgentVersionID, &c.Version, &c.WebWidgetID, &c.Channel,
 		&c.Direction, &c.Status, &c.UserID, &c.AgentNumber, &c.Duration, &c.UserTurnCount, &initial, &c.Summary,
-		&trans, &meta, &created, &upd)
+		&trans, &meta, &created, &upd, &c.RolloutID, &c.Rollout)
 	c.InitialContext = canonicalOrNil(initial)
 	c.Transcript = canonicalOrNil(trans)
 	c.CustomMetadata = canonicalOrNil(meta)
@@ -39,50 +40,92 @@ func canonicalOrNil(b []byte) []byte {
 	return b
 }
 
-// CreateConversation inserts c and counts it in its agent's statistics.
-// Call it inside a transaction so the two stay in step.
+// CreateConversation inserts c and counts it in the statistics of its
+// agent, its version and the rollout it belongs to (if any). Call it
+// inside a transaction so they stay in step.
 func (q *Queries) CreateConversation(ctx context.Context, c agentplane.Conversation) error {
 	_, err := q.q.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, `+q.d.jsonParam(14)+`, $15, `+q.d.jsonParam(16)+`, `+q.d.jsonParam(17)+`, $18, $19)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, `+q.d.jsonParam(14)+`, $15, `+q.d.jsonParam(16)+`, `+q.d.jsonParam(17)+`, $18, $19, $20, $21)`,
 		c.ID, c.OrganizationID, c.AgentID, c.AgentVersionID, c.Version, c.WebWidgetID, c.Channel, c.Direction,
 		c.Status, c.UserID, c.AgentNumber, c.Duration, c.UserTurnCount, nullJSON(c.InitialContext), c.Summary,
-		nullJSON(c.Transcript), nullJSON(c.CustomMetadata), c.CreatedAt.Millis(), c.UpdatedAt.Millis())
+		nullJSON(c.Transcript), nullJSON(c.CustomMetadata), c.CreatedAt.Millis(), c.UpdatedAt.Millis(), c.RolloutID, c.Rollout)
 	if err != nil {
 		return mapErr(err)
 	}
-	if c.AgentID == nil {
-		return nil
-	}
-	return q.bump(ctx, c.OrganizationID, *c.AgentID, map[string]float64{
+	return q.bump(ctx, c, map[string]float64{
 		"total": 1, "direction:" + c.Direction: 1, "channel:" + c.Channel: 1, "status:" + c.Status: 1,
-	})
+	}, true)
 }
 
-// bump adds deltas to an agent's counters, in sorted order: concurrent
-// transactions then lock the counter rows in the same order and can't
-// deadlock each other.
-func (q *Queries) bump(ctx context.Context, orgID, agentID string, deltas map[string]float64) error {
-	// The counters and the newest conversation are part of the agent's
-	// detail. A change that moves no counter (a transcript update) changes
-	// neither.
-	for _, d := range deltas {
-		if d != 0 {
-			if err := q.touch(orgID, agentID); err != nil {
-				return err
-			}
-			break
+// bump adds deltas to the counters of c's agent and of its version (over
+// all time, and in c's rollout), and with created records c's creation as
+// the version's newest. Each table's counters move in one statement, in
+// sorted order: concurrent transactions lock counter rows in the same
+// order and can't deadlock each other.
+func (q *Queries) bump(ctx context.Context, c agentplane.Conversation, deltas map[string]float64, created bool) error {
+	names := make([]string, 0, len(deltas))
+	for _, name := range slices.Sorted(maps.Keys(deltas)) {
+		if deltas[name] != 0 {
+			names = append(names, name)
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(deltas)) {
-		d := deltas[name]
-		if d == 0 {
-			continue
+	if c.AgentID != nil && len(names) > 0 {
+		// The counters and the newest conversation are part of the
+		// agent's detail. A change that moves no counter (a transcript
+		// update) changes neither.
+		if err := q.touch(c.OrganizationID, *c.AgentID); err != nil {
+			return err
+		}
+		var (
+			rows []string
+			args = []any{c.OrganizationID, *c.AgentID}
+		)
+		for _, name := range names {
+			rows = append(rows, fmt.Sprintf("($1, $2, $%d, $%d)", len(args)+1, len(args)+2))
+			args = append(args, name, deltas[name])
 		}
 		if _, err := q.q.ExecContext(ctx, `INSERT INTO agent_conversation_stats (organization_id, agent_id, name, value)
-			VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, agent_id, name)
-			DO UPDATE SET value = agent_conversation_stats.value + excluded.value`, orgID, agentID, name, d); err != nil {
-			return fmt.Errorf("bump %s: %w", name, err)
+			VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (organization_id, agent_id, name)
+			DO UPDATE SET value = agent_conversation_stats.value + excluded.value`, args...); err != nil {
+			return fmt.Errorf("bump agent counters: %w", err)
 		}
+	}
+	if c.AgentVersionID == nil || (len(names) == 0 && !created) {
+		return nil
+	}
+	return q.bumpVersion(ctx, c, names, deltas, created)
+}
+
+// bumpVersion moves the counters of c's version: over all time (rollout
+// "") and, when c counts in a rollout, in that rollout. "last_at" keeps
+// the newest creation time, a maximum rather than a sum.
+func (q *Queries) bumpVersion(ctx context.Context, c agentplane.Conversation, names []string, deltas map[string]float64, created bool) error {
+	rollouts := []string{""}
+	if c.RolloutID != nil {
+		rollouts = append(rollouts, *c.RolloutID)
+	}
+	var (
+		rows []string
+		args = []any{c.OrganizationID, *c.AgentVersionID}
+	)
+	values := maps.Clone(deltas)
+	if created {
+		names = slices.Sorted(slices.Values(append(slices.Clone(names), "last_at")))
+		values["last_at"] = float64(c.CreatedAt.Millis())
+	}
+	for _, r := range rollouts { // "" sorts first
+		for _, name := range names {
+			rows = append(rows, fmt.Sprintf("($1, $2, $%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3))
+			args = append(args, r, name, values[name])
+		}
+	}
+	_, err := q.q.ExecContext(ctx, `INSERT INTO version_conversation_stats (organization_id, agent_version_id, rollout_id, name, value)
+		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (organization_id, agent_version_id, rollout_id, name)
+		DO UPDATE SET value = CASE WHEN excluded.name = 'last_at'
+			THEN `+q.d.greatest+`(version_conversation_stats.value, excluded.value)
+			ELSE version_conversation_stats.value + excluded.value END`, args...)
+	if err != nil {
+		return fmt.Errorf("bump version counters: %w", err)
 	}
 	return nil
 }
@@ -111,9 +154,6 @@ func (q *Queries) UpdateConversation(ctx context.Context, old, c agentplane.Conv
 	if err := affectedOne(res, err, "conversation not found"); err != nil {
 		return err
 	}
-	if c.AgentID == nil {
-		return nil
-	}
 	deltas := map[string]float64{}
 	if old.Status != c.Status {
 		deltas["status:"+old.Status]--
@@ -128,7 +168,7 @@ func (q *Queries) UpdateConversation(ctx context.Context, old, c agentplane.Conv
 		}
 		deltas["duration_total"] += *c.Duration - prev
 	}
-	return q.bump(ctx, c.OrganizationID, *c.AgentID, deltas)
+	return q.bump(ctx, c, deltas, false)
 }
 
 // ListConversations pages through orgID's conversations matching f.

@@ -17,11 +17,14 @@ type dialect struct {
 	// metadataHas renders "the object in column col has key $k with a JSON
 	// value equal to $v".
 	metadataHas func(col string, k, v int) string
+	// greatest is the function of the largest of its arguments.
+	greatest string
 }
 
 var dialects = map[Engine]*dialect{
 	SQLite: {
 		engine:    SQLite,
+		greatest:  "max",
 		likeOp:    "LIKE",
 		forUpdate: "",
 		jsonParam: func(n int) string { return fmt.Sprintf("$%d", n) },
@@ -36,6 +39,7 @@ var dialects = map[Engine]*dialect{
 	},
 	Postgres: {
 		engine:      Postgres,
+		greatest:    "greatest",
 		likeOp:      "ILIKE",
 		forUpdate:   " FOR UPDATE",
 		jsonParam:   func(n int) string { return fmt.Sprintf("$%d::jsonb", n) },

@@ -28,8 +28,26 @@ type Publish struct {
 	// publish of "latest", which names the newest version only while it
 	// is a draft, checked under the publish's locks.
 	DraftOnly bool
-	Now       agentplane.Time
+	// RepinOnly is a body that names numbers: such a publish of a version
+	// published before moves slots only. Any other publish makes the
+	// version live (SPEC §15) and records it in the deployment history.
+	// Every publish ends a running rollout (recorded).
+	RepinOnly bool
+	// Description goes on the version at its first publish and on the
+	// deployment record; nil for none.
+	Description *string
+	Actor       agentplane.Actor
+	// DeploymentID and AbortID name the records the publish may append:
+	// the publish, and the end of a rollout it stops; PublishVersion makes
+	// them when DeploymentID is empty (AbortID first, so the end of the
+	// rollout lists below the publish).
+	DeploymentID, AbortID string
+	Now                   agentplane.Time
 }
+
+// movesLive reports whether the publish of a version that was (or was
+// not) published before makes it live.
+func (p Publish) movesLive(wasPublished bool) bool { return !wasPublished || !p.RepinOnly }
 
 // PublishVersion carries out p in one transaction: it locks the agent, the
 // version and the numbers (in that order: the agent first, as every writer
@@ -51,6 +69,9 @@ func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.Pho
 	if p.Version < 1 || p.Version > math.MaxInt32 {
 		// Past PostgreSQL's integer column: no such version, not an error.
 		return nil, s.notFound(ctx, p)
+	}
+	if p.DeploymentID == "" { // not chosen by the caller: any new ids do
+		p.AbortID, p.DeploymentID = agentplane.NewID(), agentplane.NewID()
 	}
 	if s.engine == Postgres {
 		return s.publishPipelined(ctx, p)
@@ -82,12 +103,20 @@ func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.Pho
 			return err
 		}
 		res, err := q.q.ExecContext(ctx, `UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $3),
-			updated_at = $3 WHERE organization_id = $1 AND id = $2`, p.OrganizationID, lock.version.ID, p.Now.Millis())
+			published_by = CASE WHEN published THEN published_by ELSE $4 END,
+			description = CASE WHEN NOT published AND $5 IS NOT NULL THEN $5 ELSE description END,
+			updated_at = $3 WHERE organization_id = $1 AND id = $2`, p.OrganizationID, lock.version.ID, p.Now.Millis(),
+			actorText(&p.Actor), p.Description)
 		if err := affectedOne(res, err, "version not found"); err != nil {
 			return err
 		}
 		changed = slices.Concat(pinned, unpinned)
-		return nil
+		if !p.movesLive(lock.version.Published) {
+			return q.EndRollout(ctx, p.OrganizationID, p.AgentID, lock.live, lock.rollout, p.Actor, p.AbortID, p.Now)
+		}
+		return q.MoveLive(ctx, LiveMove{OrganizationID: p.OrganizationID, AgentID: p.AgentID, Kind: agentplane.DeployPublish,
+			Version: p.Version, Previous: lock.live, Rollout: lock.rollout, Description: p.Description, Actor: p.Actor,
+			IDs: [2]string{p.AbortID, p.DeploymentID}, Now: p.Now})
 	})
 	return changed, err
 }
@@ -114,7 +143,9 @@ func newPublishSQL(d *dialect) publishSQL {
 type publishLock struct {
 	found      bool // the agent has the version
 	version    agentplane.Version
-	registered []string // those of the numbers registered in the organization, sorted
+	live       *int                     // the agent's live version
+	rollout    *agentplane.AgentRollout // its running rollout
+	registered []string                 // those of the numbers registered in the organization, sorted
 	p          Publish
 }
 
@@ -136,13 +167,17 @@ func (l publishLock) refusal() error {
 
 // lockSQL locks the agent and its version and, in a sub-select of that
 // row (so only once they are locked), the numbers: $1 organization, $2
-// agent, $3 version number, $4 the numbers (listParam).
+// agent, $3 version number, $4 the numbers (listParam). It reads the
+// version, the agent's live version and rollout, and the numbers that are
+// registered.
 func lockSQL(d *dialect) string {
 	agg := `json_group_array(phone_number)`
 	if d.engine == Postgres {
 		agg = `coalesce(json_agg(phone_number), '[]')::text`
 	}
-	return `WITH av AS (SELECT ` + qualified("v", versionColumns) + ` FROM agents a
+	return `WITH av AS (SELECT ` + qualified("v", versionColumns) + `, a.live_version AS live_version,
+		a.rollout_id AS rollout_id, a.rollout_version AS rollout_version, a.rollout_percent AS rollout_percent,
+		a.rollout_started_at AS rollout_started_at FROM agents a
 		JOIN agent_versions v ON v.organization_id = a.organization_id AND v.agent_id = a.id AND v.version = $3
 		WHERE a.organization_id = $1 AND a.id = $2` + d.forUpdate + `)
 		SELECT av.*, (SELECT ` + agg + ` FROM (SELECT phone_number FROM phone_numbers
@@ -162,12 +197,18 @@ func (q *Queries) lockForPublish(ctx context.Context, p Publish) (publishLock, e
 // scanLock reads lockSQL's row.
 func scanLock(row interface{ Scan(...any) error }, p Publish) (publishLock, error) {
 	l := publishLock{p: p}
-	var registered string
-	v, err := scanVersion(scanExtra{row, []any{&registered}})
+	var (
+		registered         string
+		rolloutID          *string
+		rolloutV, rolloutP *int
+		rolloutAt          *int64
+	)
+	v, err := scanVersion(scanExtra{row, []any{&l.live, &rolloutID, &rolloutV, &rolloutP, &rolloutAt, &registered}})
 	if err != nil {
 		return l, err
 	}
 	l.found, l.version = true, v
+	l.rollout = rolloutOf(rolloutID, rolloutV, rolloutP, rolloutAt)
 	if err := json.Unmarshal([]byte(registered), &l.registered); err != nil {
 		return l, fmt.Errorf("lock for publish: %w", err)
 	}
@@ -190,12 +231,21 @@ func (q *Queries) notFound(ctx context.Context, p Publish) error {
 // only if the publish may go ahead: the version passes the gate (the rule
 // of agentplane.Version.PublishGate, which publishPipelined then applies to
 // the locked row to say why not, and checks the two agree) and every
-// number is registered. $1
-// organization, $2 agent, $3 version number, $4 now, $5 pin list, $6 unpin
-// list, $7 inbound, $8 outbound, $9 how many numbers there are, $10 draft
-// only (Publish.DraftOnly). The first
-// column counts the versions published (0 or 1); the rest is a changed
-// number, NULL when none changed.
+// number is registered. $1 organization, $2 agent, $3 version number, $4
+// now, $5 pin list, $6 unpin list, $7 inbound, $8 outbound, $9 how many
+// numbers there are, $10 draft only (Publish.DraftOnly), $11 repin only
+// (Publish.RepinOnly), $12 and $13 the ids of the publish's deployment
+// record and of the end of a rollout, $14 the actor (JSON), $15 the
+// description. The first column counts the versions published (0 or 1);
+// the rest is a changed number, NULL when none changed.
+//
+// prev has the agent's row as it was and whether the publish makes the
+// version live (Publish.movesLive). Then it sets the live version and
+// appends a publish record, and in any case ends a running rollout with a
+// record of that: what MoveLive and EndRollout do on SQLite, with
+// created_at as InsertDeployment sets it. All sub-statements see the
+// snapshot taken before any of them ran, so prev and ok read the rows as
+// the locks found them.
 //
 // It also moves the revisions (revisions.go) of the agent and of every
 // agent pinned in a slot of the numbers as they were: what WithTx's
@@ -206,16 +256,34 @@ func publishWriteSQL(d *dialect) string {
 		version = `(SELECT id FROM ok)`
 		guard   = ` AND EXISTS (SELECT 1 FROM ok)`
 	)
-	return `WITH ok AS (SELECT id FROM agent_versions
+	return `WITH ok AS (SELECT id, published FROM agent_versions
 			WHERE organization_id = $1 AND agent_id = $2 AND version = $3
 			AND instructions_status <> 'generating' AND NOT (instructions_dirty AND NOT instructions_manually_edited)
 			AND NOT (published AND $10)
 			AND (SELECT count(*) FROM phone_numbers WHERE organization_id = $1
 				AND (` + d.inList("phone_number", 5) + ` OR ` + d.inList("phone_number", 6) + `)) = $9),
+		prev AS (SELECT live_version, rollout_id, rollout_version, rollout_percent,
+				(SELECT NOT ok.published OR NOT $11::boolean FROM ok) AS moves,
+				greatest($4, (SELECT coalesce(max(created_at), 0) + 1 FROM agent_deployments
+					WHERE organization_id = $1 AND agent_id = $2)) AS at
+			FROM agents
+			WHERE organization_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM ok)),
 		pin AS (` + pinSQL(d, 5, version, 4, 7, 8, guard) + `),
 		unpin AS (` + unpinSQL(d, 6, 2, 4, 7, 8, guard) + `),
-		published AS (UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $4), updated_at = $4
+		published AS (UPDATE agent_versions SET published = TRUE, published_at = COALESCE(published_at, $4),
+			published_by = CASE WHEN published THEN published_by ELSE $14::text END,
+			description = CASE WHEN NOT published AND $15::text IS NOT NULL THEN $15::text ELSE description END,
+			updated_at = $4
 			WHERE organization_id = $1 AND id = ` + version + ` RETURNING id),
+		live AS (UPDATE agents SET live_version = CASE WHEN (SELECT moves FROM prev) THEN $3 ELSE live_version END,
+			rollout_id = NULL, rollout_version = NULL, rollout_percent = NULL, rollout_started_at = NULL
+			WHERE organization_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM prev WHERE moves OR rollout_id IS NOT NULL)),
+		ended AS (INSERT INTO agent_deployments (id, organization_id, agent_id, kind, version, previous_version, percent, actor, created_at)
+			SELECT $13::uuid, $1, $2, 'rollout_aborted', rollout_version, live_version, rollout_percent, $14::text, at
+			FROM prev WHERE rollout_id IS NOT NULL),
+		deployed AS (INSERT INTO agent_deployments (id, organization_id, agent_id, kind, version, previous_version, description, actor, created_at)
+			SELECT $12::uuid, $1, $2, 'publish', $3, live_version, $15::text, $14::text,
+				at + CASE WHEN rollout_id IS NULL THEN 0 ELSE 1 END FROM prev WHERE moves),
 		touched AS (INSERT INTO agent_revisions (agent_id, organization_id, revision)
 			SELECT a, $1, 1 FROM (SELECT $2 AS a UNION SELECT jsonb_array_elements_text((` +
 		slotOwners(d, 1, d.inList("p.phone_number", 5)+` OR `+d.inList("p.phone_number", 6)) + `)::jsonb)::uuid) t
@@ -246,7 +314,8 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		b := &pgx.Batch{}
 		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
 		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
-			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin), p.DraftOnly)
+			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin), p.DraftOnly,
+			p.RepinOnly, p.DeploymentID, p.AbortID, actorText(&p.Actor), p.Description)
 		s.counter.Add(int64(b.Len()))
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		defer br.Close()

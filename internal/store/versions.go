@@ -9,7 +9,7 @@ import (
 
 const versionColumns = `id, organization_id, agent_id, version, published, published_at, base_version, config,
 	instruction_builder_inputs, instructions_status, instructions_error, instructions_dirty,
-	instructions_manually_edited, created_at, updated_at, description`
+	instructions_manually_edited, created_at, updated_at, description, created_by, published_by`
 
 func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error) {
 	var (
@@ -17,11 +17,13 @@ func scanVersion(row interface{ Scan(...any) error }) (agentplane.Version, error
 		pubAt          *int64
 		config, inputs []byte
 		created, upd   int64
+		by, pubBy      []byte
 	)
 	err := row.Scan(&v.ID, &v.OrganizationID, &v.AgentID, &v.Version, &v.Published, &pubAt, &v.BaseVersion, &config,
 		&inputs, &v.InstructionsStatus, &v.InstructionsError, &v.InstructionsDirty,
-		&v.InstructionsManuallyEdited, &created, &upd, &v.Description)
+		&v.InstructionsManuallyEdited, &created, &upd, &v.Description, &by, &pubBy)
 	v.PublishedAt = timePtr(pubAt)
+	v.CreatedBy, v.PublishedBy = actorOf(by), actorOf(pubBy)
 	// Canonical JSON: both engines return the same bytes, so a version's
 	// ETag doesn't depend on how PostgreSQL's jsonb reorders keys.
 	v.Config = canonicalOrNil(config)
@@ -46,10 +48,11 @@ func (q *Queries) CreateVersion(ctx context.Context, v agentplane.Version) error
 		return err
 	}
 	_, err := q.q.ExecContext(ctx, `INSERT INTO agent_versions (`+versionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, `+q.d.jsonParam(8)+`, `+q.d.jsonParam(9)+`, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		v.ID, v.OrganizationID, v.AgentID, v.Version, v.Published, nullMillisPtr(v.PublishedAt), v.BaseVersion, string(v.Config),
 		nullJSON(v.InstructionBuilderInputs), v.InstructionsStatus, v.InstructionsError, v.InstructionsDirty,
-		v.InstructionsManuallyEdited, v.CreatedAt.Millis(), v.UpdatedAt.Millis(), v.Description)
+		v.InstructionsManuallyEdited, v.CreatedAt.Millis(), v.UpdatedAt.Millis(), v.Description, actorText(v.CreatedBy),
+		actorText(v.PublishedBy))
 	if err = mapErr(err); isConflict(err) {
 		return agentplane.Errorf(agentplane.EConflict, "version %d of this agent already exists", v.Version)
 	}

@@ -163,6 +163,8 @@ func seedDetail(t *testing.T, s *store.Store) detailFixture {
 	conversation(f.side, 4, "email", "inbound", ptr(5.0))
 	conversation(stranger, 5, "text", "inbound", nil)
 	f.stats.AverageDurationSeconds = f.stats.TotalDurationSeconds / 3
+	one := 1.0 // the three conversations of main all completed
+	f.stats.CompletionRate = &one
 	return f
 }
 
