@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -59,75 +60,104 @@ func (q *Queries) CreateConversation(ctx context.Context, c agentplane.Conversat
 
 // bump adds deltas to the counters of c's agent and of its version (over
 // all time, and in c's rollout), and with created records c's creation as
-// the version's newest. Each table's counters move in one statement, in
+// the version's newest. Each table's counters move in one statement whose
+// rows arrive as one JSON parameter (a constant text, AGENTS.md), in
 // sorted order: concurrent transactions lock counter rows in the same
 // order and can't deadlock each other.
 func (q *Queries) bump(ctx context.Context, c agentplane.Conversation, deltas map[string]float64, created bool) error {
-	names := make([]string, 0, len(deltas))
+	var agentRows [][]any
 	for _, name := range slices.Sorted(maps.Keys(deltas)) {
 		if deltas[name] != 0 {
-			names = append(names, name)
+			agentRows = append(agentRows, []any{name, deltas[name]})
 		}
 	}
-	if c.AgentID != nil && len(names) > 0 {
+	if c.AgentID != nil && len(agentRows) > 0 {
 		// The counters and the newest conversation are part of the
 		// agent's detail. A change that moves no counter (a transcript
 		// update) changes neither.
 		if err := q.touch(c.OrganizationID, *c.AgentID); err != nil {
 			return err
 		}
-		var (
-			rows []string
-			args = []any{c.OrganizationID, *c.AgentID}
-		)
-		for _, name := range names {
-			rows = append(rows, fmt.Sprintf("($1, $2, $%d, $%d)", len(args)+1, len(args)+2))
-			args = append(args, name, deltas[name])
-		}
-		if _, err := q.q.ExecContext(ctx, `INSERT INTO agent_conversation_stats (organization_id, agent_id, name, value)
-			VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (organization_id, agent_id, name)
-			DO UPDATE SET value = agent_conversation_stats.value + excluded.value`, args...); err != nil {
+		if err := q.upsertCounters(ctx, counterStatements[q.d.engine].agent, c.OrganizationID, *c.AgentID, agentRows); err != nil {
 			return fmt.Errorf("bump agent counters: %w", err)
 		}
 	}
-	if c.AgentVersionID == nil || (len(names) == 0 && !created) {
+	if c.AgentVersionID == nil || (len(agentRows) == 0 && !created) {
 		return nil
 	}
-	return q.bumpVersion(ctx, c, names, deltas, created)
-}
-
-// bumpVersion moves the counters of c's version: over all time (rollout
-// "") and, when c counts in a rollout, in that rollout. "last_at" keeps
-// the newest creation time, a maximum rather than a sum.
-func (q *Queries) bumpVersion(ctx context.Context, c agentplane.Conversation, names []string, deltas map[string]float64, created bool) error {
-	rollouts := []string{""}
+	// The version's: over all time (rollout ""), and in c's rollout when
+	// it counts in one. "last_at" keeps the newest creation time, a
+	// maximum rather than a sum.
+	rows := agentRows
+	if created {
+		rows = append(slices.Clone(rows), []any{"last_at", float64(c.CreatedAt.Millis())})
+		slices.SortFunc(rows, func(a, b []any) int { return strings.Compare(a[0].(string), b[0].(string)) })
+	}
+	rollouts := []string{""} // "" sorts first
 	if c.RolloutID != nil {
 		rollouts = append(rollouts, *c.RolloutID)
 	}
-	var (
-		rows []string
-		args = []any{c.OrganizationID, *c.AgentVersionID}
-	)
-	values := maps.Clone(deltas)
-	if created {
-		names = slices.Sorted(slices.Values(append(slices.Clone(names), "last_at")))
-		values["last_at"] = float64(c.CreatedAt.Millis())
-	}
-	for _, r := range rollouts { // "" sorts first
-		for _, name := range names {
-			rows = append(rows, fmt.Sprintf("($1, $2, $%d, $%d, $%d)", len(args)+1, len(args)+2, len(args)+3))
-			args = append(args, r, name, values[name])
+	var versionRows [][]any
+	for _, r := range rollouts {
+		for _, row := range rows {
+			versionRows = append(versionRows, append([]any{r}, row...))
 		}
 	}
-	_, err := q.q.ExecContext(ctx, `INSERT INTO version_conversation_stats (organization_id, agent_version_id, rollout_id, name, value)
-		VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (organization_id, agent_version_id, rollout_id, name)
-		DO UPDATE SET value = CASE WHEN excluded.name = 'last_at'
-			THEN `+q.d.greatest+`(version_conversation_stats.value, excluded.value)
-			ELSE version_conversation_stats.value + excluded.value END`, args...)
-	if err != nil {
+	if err := q.upsertCounters(ctx, counterStatements[q.d.engine].version, c.OrganizationID, *c.AgentVersionID, versionRows); err != nil {
 		return fmt.Errorf("bump version counters: %w", err)
 	}
 	return nil
+}
+
+// upsertCounters runs one of counterStatements with rows as its JSON list.
+func (q *Queries) upsertCounters(ctx context.Context, stmt, orgID, ownerID string, rows [][]any) error {
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = q.q.ExecContext(ctx, stmt, orgID, ownerID, string(list))
+	return err
+}
+
+// counterSQL is an engine's counter upserts, built once: $1 the
+// organization, $2 the agent (or version), $3 a JSON array of rows —
+// [name, delta] for agents, [rollout, name, delta] for versions — upserted
+// in array order.
+type counterSQL struct{ agent, version string }
+
+var counterStatements = map[Engine]counterSQL{
+	SQLite:   newCounterSQL(dialects[SQLite]),
+	Postgres: newCounterSQL(dialects[Postgres]),
+}
+
+func newCounterSQL(d *dialect) counterSQL {
+	// rows renders the SELECT of the array's elements as columns.
+	rows := func(cols int) string {
+		var sel []string
+		if d.engine == Postgres {
+			for i := range cols - 1 {
+				sel = append(sel, fmt.Sprintf("r.e->>%d", i))
+			}
+			sel = append(sel, fmt.Sprintf("(r.e->>%d)::float8", cols-1))
+			return "SELECT $1, $2, " + strings.Join(sel, ", ") +
+				" FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS r(e, i) ORDER BY r.i"
+		}
+		for i := range cols {
+			sel = append(sel, fmt.Sprintf("json_extract(r.value, '$[%d]')", i))
+		}
+		// WHERE true: SQLite's upsert after a SELECT needs it to parse.
+		return "SELECT $1, $2, " + strings.Join(sel, ", ") + " FROM json_each($3) AS r WHERE true ORDER BY r.key"
+	}
+	return counterSQL{
+		agent: `INSERT INTO agent_conversation_stats (organization_id, agent_id, name, value) ` + rows(2) + `
+			ON CONFLICT (organization_id, agent_id, name)
+			DO UPDATE SET value = agent_conversation_stats.value + excluded.value`,
+		version: `INSERT INTO version_conversation_stats (organization_id, agent_version_id, rollout_id, name, value) ` + rows(3) + `
+			ON CONFLICT (organization_id, agent_version_id, rollout_id, name)
+			DO UPDATE SET value = CASE WHEN excluded.name = 'last_at'
+				THEN ` + d.greatest + `(version_conversation_stats.value, excluded.value)
+				ELSE version_conversation_stats.value + excluded.value END`,
+	}
 }
 
 // GetConversation returns orgID's conversation; with lock it is locked for
