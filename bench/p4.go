@@ -51,11 +51,23 @@ func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
 		}
 	}
 	body, _ := json.Marshal(map[string]any{"phone_numbers": numbers, "direction": "both"})
-	// Alternate versions 1 and 2 so that every publish really moves all 20
-	// slots, the expensive case.
+	conversation, _ := json.Marshal(map[string]any{"agent_id": agentID, "channel": "telephone", "direction": "inbound", "user_id": "bench"})
+	// Alternate versions 1 and 2 so that every publish with numbers really
+	// moves all 20 slots, the expensive case. One request in ten is a
+	// publish without numbers, which moves the live version and appends to
+	// the deployment history, and one a conversation by the agent, which
+	// moves its agent's and its version's counters (SPEC §15): the writes
+	// that share the agent's rows with the publishes.
 	fire := func(ctx context.Context, i int) error {
 		u := small.srv.url(fmt.Sprintf("/core/agents/%s/versions/%d/publish", agentID, i%2+1))
-		_, err := do(ctx, b.client, request{method: "POST", url: u, body: body, header: h}, http.StatusOK)
+		req, want := request{method: "POST", url: u, body: body, header: h}, http.StatusOK
+		switch i % 10 {
+		case 9:
+			req.body = nil
+		case 4:
+			req.url, req.body, want = small.srv.url("/core/conversations"), conversation, http.StatusCreated
+		}
+		_, err := do(ctx, b.client, req, want)
 		return err
 	}
 	openLoop(ctx, b.st.pubRate, min(b.st.pubDur, 3*time.Second), fire) // warm-up
