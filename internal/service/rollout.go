@@ -108,7 +108,7 @@ func (s *Service) StartRollout(ctx context.Context, c *agentplane.Caller, agentI
 			return err
 		}
 		if !v.Published {
-			return agentplane.Errorf(agentplane.EConflict, "version %d is not published; publish it (with phone numbers, to keep it from going live) first", v.Version)
+			return agentplane.Errorf(agentplane.EConflict, "version %d is not published; publish it (a first publish makes it live), roll back, then start the rollout", v.Version)
 		}
 		now := s.stamp()
 		r := a.Rollout
