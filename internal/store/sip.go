@@ -61,7 +61,37 @@ func (q *Queries) DeleteAgentDeployments(ctx context.Context, orgID, agentID str
 	if _, err := q.q.ExecContext(ctx, `DELETE FROM web_widgets WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID); err != nil {
 		return err
 	}
-	// The agent's counters go with it; its conversations stay as history.
+	// The agent's counters, and its versions', go with it; its
+	// conversations stay as history.
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM version_conversation_stats WHERE organization_id = $1
+		AND agent_version_id IN (SELECT id FROM agent_versions WHERE organization_id = $1 AND agent_id = $2)`, orgID, agentID); err != nil {
+		return err
+	}
 	_, err := q.q.ExecContext(ctx, `DELETE FROM agent_conversation_stats WHERE organization_id = $1 AND agent_id = $2`, orgID, agentID)
 	return err
+}
+
+// SIPAgentOrganization returns the organization of the agent deployed as
+// SIP under agentID, or ENotFound. Like the public widget read it looks up
+// by id alone: a call to a SIP URI carries no credential, and agent ids
+// are unique across organizations.
+func (q *Queries) SIPAgentOrganization(ctx context.Context, agentID string) (string, error) {
+	var org string
+	err := q.q.QueryRowContext(ctx, `SELECT organization_id FROM sip_endpoints WHERE agent_id = $1`, agentID).Scan(&org)
+	if errNoRows(err) {
+		return "", agentplane.Errorf(agentplane.ENotFound, "no agent is deployed as SIP under %s", agentID)
+	}
+	return org, err
+}
+
+// NumberOrganization returns the organization that registered number
+// (E.164), or ENotFound: numbers are unique across organizations, and a
+// call to one carries no credential.
+func (q *Queries) NumberOrganization(ctx context.Context, number string) (string, error) {
+	var org string
+	err := q.q.QueryRowContext(ctx, `SELECT organization_id FROM phone_numbers WHERE phone_number = $1`, number).Scan(&org)
+	if errNoRows(err) {
+		return "", agentplane.Errorf(agentplane.ENotFound, "%s is not registered", number)
+	}
+	return org, err
 }
