@@ -21,19 +21,19 @@ import (
 
 // Defines values for ActorType.
 const (
-	OrgKey ActorType = "org_key"
-	System ActorType = "system"
-	User   ActorType = "user"
+	ActorTypeOrgKey ActorType = "org_key"
+	ActorTypeSystem ActorType = "system"
+	ActorTypeUser   ActorType = "user"
 )
 
 // Valid indicates whether the value is a known member of the ActorType enum.
 func (e ActorType) Valid() bool {
 	switch e {
-	case OrgKey:
+	case ActorTypeOrgKey:
 		return true
-	case System:
+	case ActorTypeSystem:
 		return true
-	case User:
+	case ActorTypeUser:
 		return true
 	default:
 		return false
@@ -103,6 +103,24 @@ const (
 func (e ConferenceActionType) Valid() bool {
 	switch e {
 	case Conference:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsoleSessionKind.
+const (
+	ConsoleSessionKindOrgKey ConsoleSessionKind = "org_key"
+	ConsoleSessionKindPat    ConsoleSessionKind = "pat"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleSessionKind enum.
+func (e ConsoleSessionKind) Valid() bool {
+	switch e {
+	case ConsoleSessionKindOrgKey:
+		return true
+	case ConsoleSessionKindPat:
 		return true
 	default:
 		return false
@@ -757,6 +775,51 @@ func (e WorkflowStartedStatus) Valid() bool {
 	}
 }
 
+// Defines values for ConsoleHeader.
+const (
+	ConsoleHeaderN1 ConsoleHeader = "1"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleHeader enum.
+func (e ConsoleHeader) Valid() bool {
+	switch e {
+	case ConsoleHeaderN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteConsoleSessionParamsXAgentplaneConsole.
+const (
+	DeleteConsoleSessionParamsXAgentplaneConsoleN1 DeleteConsoleSessionParamsXAgentplaneConsole = "1"
+)
+
+// Valid indicates whether the value is a known member of the DeleteConsoleSessionParamsXAgentplaneConsole enum.
+func (e DeleteConsoleSessionParamsXAgentplaneConsole) Valid() bool {
+	switch e {
+	case DeleteConsoleSessionParamsXAgentplaneConsoleN1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateConsoleSessionParamsXAgentplaneConsole.
+const (
+	UpdateConsoleSessionParamsXAgentplaneConsoleN1 UpdateConsoleSessionParamsXAgentplaneConsole = "1"
+)
+
+// Valid indicates whether the value is a known member of the UpdateConsoleSessionParamsXAgentplaneConsole enum.
+func (e UpdateConsoleSessionParamsXAgentplaneConsole) Valid() bool {
+	switch e {
+	case UpdateConsoleSessionParamsXAgentplaneConsoleN1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetAgentConfigSchema200ApplicationSchemaPlusJSONResponseBodySchema.
 const (
 	HttpsjsonSchemaOrgdraft202012schema GetAgentConfigSchema200ApplicationSchemaPlusJSONResponseBodySchema = "https://json-schema.org/draft/2020-12/schema"
@@ -1044,6 +1107,29 @@ type ConferenceAction struct {
 
 // ConferenceActionType defines model for ConferenceAction.Type.
 type ConferenceActionType string
+
+// ConsoleSession defines model for ConsoleSession.
+type ConsoleSession struct {
+	// Actor Who made a change. `user`: a member acting with a personal access
+	// token (`id` the user's id, `name` their email); `org_key`: an
+	// organization API key (`id` the key id, `name` the key's name);
+	// `system`: the server itself (`id` "system", `name` "agentplane").
+	Actor Actor `json:"actor"`
+
+	// CreatedAt RFC 3339 UTC with milliseconds.
+	CreatedAt Timestamp `json:"created_at"`
+
+	// ExpiresAt When the session ends at the latest (7 days, or the credential's expiry); it ends sooner after 12 idle hours.
+	ExpiresAt        Timestamp          `json:"expires_at"`
+	Kind             ConsoleSessionKind `json:"kind"`
+	OrganizationId   openapi_types.UUID `json:"organization_id"`
+	OrganizationName string             `json:"organization_name"`
+	OrganizationSlug string             `json:"organization_slug"`
+	Scopes           []Scope            `json:"scopes"`
+}
+
+// ConsoleSessionKind defines model for ConsoleSession.Kind.
+type ConsoleSessionKind string
 
 // Conversation One call or chat as the voice runtime reported it. `summary`,
 // `transcript` and `custom_metadata` are sensitive: present (possibly
@@ -1741,6 +1827,21 @@ type STT struct {
 // Scope defines model for Scope.
 type Scope string
 
+// SessionOrganizationInput defines model for SessionOrganizationInput.
+type SessionOrganizationInput struct {
+	// Organization An organization id or slug of the token's user.
+	Organization string `json:"organization"`
+}
+
+// SignInInput defines model for SignInInput.
+type SignInInput struct {
+	// Credential An organization key (`ak_…`) or a personal access token (`pat_…`).
+	Credential string `json:"credential"`
+
+	// Organization The organization (id or slug) a personal access token's session acts in.
+	Organization *string `json:"organization,omitempty"`
+}
+
 // StartingMessage defines model for StartingMessage.
 type StartingMessage struct {
 	DelayMs *int `json:"delay_ms,omitempty"`
@@ -2066,6 +2167,9 @@ type WorkflowStartedStatus string
 
 // AgentID defines model for AgentID.
 type AgentID = openapi_types.UUID
+
+// ConsoleHeader defines model for ConsoleHeader.
+type ConsoleHeader string
 
 // ConversationID defines model for ConversationID.
 type ConversationID = openapi_types.UUID
@@ -2423,6 +2527,24 @@ type CreateUserPatParams struct {
 	// waits for it, then 409. Kept 24 hours per organization.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// DeleteConsoleSessionParams defines parameters for DeleteConsoleSession.
+type DeleteConsoleSessionParams struct {
+	// XAgentplaneConsole Must be `1` on a state-changing request a console session authenticates.
+	XAgentplaneConsole DeleteConsoleSessionParamsXAgentplaneConsole `json:"X-Agentplane-Console"`
+}
+
+// DeleteConsoleSessionParamsXAgentplaneConsole defines parameters for DeleteConsoleSession.
+type DeleteConsoleSessionParamsXAgentplaneConsole string
+
+// UpdateConsoleSessionParams defines parameters for UpdateConsoleSession.
+type UpdateConsoleSessionParams struct {
+	// XAgentplaneConsole Must be `1` on a state-changing request a console session authenticates.
+	XAgentplaneConsole UpdateConsoleSessionParamsXAgentplaneConsole `json:"X-Agentplane-Console"`
+}
+
+// UpdateConsoleSessionParamsXAgentplaneConsole defines parameters for UpdateConsoleSession.
+type UpdateConsoleSessionParamsXAgentplaneConsole string
 
 // GetAgentConfigSchemaParams defines parameters for GetAgentConfigSchema.
 type GetAgentConfigSchemaParams struct {
@@ -3162,6 +3284,12 @@ type CreateOrganizationJSONRequestBody = OrganizationInput
 
 // CreateUserPatJSONRequestBody defines body for CreateUserPat for application/json ContentType.
 type CreateUserPatJSONRequestBody = CredentialInput
+
+// CreateConsoleSessionJSONRequestBody defines body for CreateConsoleSession for application/json ContentType.
+type CreateConsoleSessionJSONRequestBody = SignInInput
+
+// UpdateConsoleSessionJSONRequestBody defines body for UpdateConsoleSession for application/json ContentType.
+type UpdateConsoleSessionJSONRequestBody = SessionOrganizationInput
 
 // ValidateAgentConfigJSONRequestBody defines body for ValidateAgentConfig for application/json ContentType.
 type ValidateAgentConfigJSONRequestBody = AgentConfig
@@ -4103,6 +4231,87 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /admin/user-pats/{key_id} (the `RevokeUserPat` operationId).
 	RevokeUserPat(ctx context.Context, keyId KeyID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteConsoleSession Sign out of the console
+	//
+	// Ends the session and clears its cookie; ending one that is gone is
+	// no error. Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Corresponds with DELETE /console/api/session (the `DeleteConsoleSession` operationId).
+	DeleteConsoleSession(ctx context.Context, params *DeleteConsoleSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsoleSession The console session
+	//
+	// Who the session's credential is, where it acts, with which scopes and until when; 401 when not signed in.
+	//
+	// Corresponds with GET /console/api/session (the `GetConsoleSession` operationId).
+	GetConsoleSession(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConsoleSessionWithBody Sign in to the console
+	//
+	// Verifies the credential exactly as a bearer request would (a
+	// personal access token needs `organization`, an id or slug of one of
+	// its user's organizations) and answers 204 with the session cookie
+	// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+	// Path=/`; on plain http to a loopback address `agentplane_session`
+	// without `Secure`). The server keeps only the hash of the session's
+	// token. Plain http to another host without `--public-url` is 400; a
+	// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+	// failed attempts count against the address (429 once used up). A
+	// session acts with its credential's scopes in its organization,
+	// idles out after 12 hours, lasts at most 7 days, and ends when the
+	// credential is revoked or expires. Requests it authenticates that
+	// change state must come from the console's own origin and carry
+	// `X-Agentplane-Console: 1` (403 otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+	CreateConsoleSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateConsoleSession Sign in to the console
+	//
+	// Verifies the credential exactly as a bearer request would (a
+	// personal access token needs `organization`, an id or slug of one of
+	// its user's organizations) and answers 204 with the session cookie
+	// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+	// Path=/`; on plain http to a loopback address `agentplane_session`
+	// without `Secure`). The server keeps only the hash of the session's
+	// token. Plain http to another host without `--public-url` is 400; a
+	// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+	// failed attempts count against the address (429 once used up). A
+	// session acts with its credential's scopes in its organization,
+	// idles out after 12 hours, lasts at most 7 days, and ends when the
+	// credential is revoked or expires. Requests it authenticates that
+	// change state must come from the console's own origin and carry
+	// `X-Agentplane-Console: 1` (403 otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+	CreateConsoleSession(ctx context.Context, body CreateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateConsoleSessionWithBody Switch the session's organization
+	//
+	// A personal access token's session moves to another organization
+	// of its user (403 if not a member, and for an organization key's
+	// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+	UpdateConsoleSessionWithBody(ctx context.Context, params *UpdateConsoleSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateConsoleSession Switch the session's organization
+	//
+	// A personal access token's session moves to another organization
+	// of its user (403 if not a member, and for an organization key's
+	// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+	UpdateConsoleSession(ctx context.Context, params *UpdateConsoleSessionParams, body UpdateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAgentConfigSchema The AgentConfig JSON Schema
 	//
@@ -5296,6 +5505,147 @@ func (c *RawClient) CreateUserPat(ctx context.Context, params *CreateUserPatPara
 // Corresponds with DELETE /admin/user-pats/{key_id} (the `RevokeUserPat` operationId).
 func (c *RawClient) RevokeUserPat(ctx context.Context, keyId KeyID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserPatRequest(c.Server, keyId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteConsoleSession Sign out of the console
+//
+// Ends the session and clears its cookie; ending one that is gone is
+// no error. Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Corresponds with DELETE /console/api/session (the `DeleteConsoleSession` operationId).
+func (c *RawClient) DeleteConsoleSession(ctx context.Context, params *DeleteConsoleSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteConsoleSessionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsoleSession The console session
+//
+// Who the session's credential is, where it acts, with which scopes and until when; 401 when not signed in.
+//
+// Corresponds with GET /console/api/session (the `GetConsoleSession` operationId).
+func (c *RawClient) GetConsoleSession(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsoleSessionRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConsoleSessionWithBody Sign in to the console
+//
+// Verifies the credential exactly as a bearer request would (a
+// personal access token needs `organization`, an id or slug of one of
+// its user's organizations) and answers 204 with the session cookie
+// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+// Path=/`; on plain http to a loopback address `agentplane_session`
+// without `Secure`). The server keeps only the hash of the session's
+// token. Plain http to another host without `--public-url` is 400; a
+// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+// failed attempts count against the address (429 once used up). A
+// session acts with its credential's scopes in its organization,
+// idles out after 12 hours, lasts at most 7 days, and ends when the
+// credential is revoked or expires. Requests it authenticates that
+// change state must come from the console's own origin and carry
+// `X-Agentplane-Console: 1` (403 otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+func (c *RawClient) CreateConsoleSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConsoleSessionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateConsoleSession Sign in to the console
+//
+// Verifies the credential exactly as a bearer request would (a
+// personal access token needs `organization`, an id or slug of one of
+// its user's organizations) and answers 204 with the session cookie
+// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+// Path=/`; on plain http to a loopback address `agentplane_session`
+// without `Secure`). The server keeps only the hash of the session's
+// token. Plain http to another host without `--public-url` is 400; a
+// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+// failed attempts count against the address (429 once used up). A
+// session acts with its credential's scopes in its organization,
+// idles out after 12 hours, lasts at most 7 days, and ends when the
+// credential is revoked or expires. Requests it authenticates that
+// change state must come from the console's own origin and carry
+// `X-Agentplane-Console: 1` (403 otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+func (c *RawClient) CreateConsoleSession(ctx context.Context, body CreateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateConsoleSessionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateConsoleSessionWithBody Switch the session's organization
+//
+// A personal access token's session moves to another organization
+// of its user (403 if not a member, and for an organization key's
+// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+func (c *RawClient) UpdateConsoleSessionWithBody(ctx context.Context, params *UpdateConsoleSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConsoleSessionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateConsoleSession Switch the session's organization
+//
+// A personal access token's session moves to another organization
+// of its user (403 if not a member, and for an organization key's
+// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+func (c *RawClient) UpdateConsoleSession(ctx context.Context, params *UpdateConsoleSessionParams, body UpdateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConsoleSessionRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7820,6 +8170,166 @@ func NewRevokeUserPatRequest(server string, keyId KeyID) (*http.Request, error) 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteConsoleSessionRequest constructs an http.Request for the DeleteConsoleSession method
+func NewDeleteConsoleSessionRequest(server string, params *DeleteConsoleSessionParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/api/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Agentplane-Console", params.XAgentplaneConsole, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Agentplane-Console", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewGetConsoleSessionRequest constructs an http.Request for the GetConsoleSession method
+func NewGetConsoleSessionRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/api/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateConsoleSessionRequest calls the generic CreateConsoleSession builder with application/json body
+func NewCreateConsoleSessionRequest(server string, body CreateConsoleSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateConsoleSessionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateConsoleSessionRequestWithBody constructs an http.Request for the CreateConsoleSession method, with any body, and a specified content type
+func NewCreateConsoleSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/api/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateConsoleSessionRequest calls the generic UpdateConsoleSession builder with application/json body
+func NewUpdateConsoleSessionRequest(server string, params *UpdateConsoleSessionParams, body UpdateConsoleSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateConsoleSessionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpdateConsoleSessionRequestWithBody constructs an http.Request for the UpdateConsoleSession method, with any body, and a specified content type
+func NewUpdateConsoleSessionRequestWithBody(server string, params *UpdateConsoleSessionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/api/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Agentplane-Console", params.XAgentplaneConsole, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Agentplane-Console", headerParam0)
+
 	}
 
 	return req, nil
@@ -11697,6 +12207,91 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /admin/user-pats/{key_id} (the `RevokeUserPat` operationId).
 	RevokeUserPatWithResponse(ctx context.Context, keyId KeyID, reqEditors ...RequestEditorFn) (*RevokeUserPatResponse, error)
 
+	// DeleteConsoleSessionWithResponse Sign out of the console
+	//
+	// Ends the session and clears its cookie; ending one that is gone is
+	// no error. Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /console/api/session (the `DeleteConsoleSession` operationId).
+	DeleteConsoleSessionWithResponse(ctx context.Context, params *DeleteConsoleSessionParams, reqEditors ...RequestEditorFn) (*DeleteConsoleSessionResponse, error)
+
+	// GetConsoleSessionWithResponse The console session
+	//
+	// Who the session's credential is, where it acts, with which scopes and until when; 401 when not signed in.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /console/api/session (the `GetConsoleSession` operationId).
+	GetConsoleSessionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleSessionResponse, error)
+
+	// CreateConsoleSessionWithBodyWithResponse Sign in to the console
+	//
+	// Verifies the credential exactly as a bearer request would (a
+	// personal access token needs `organization`, an id or slug of one of
+	// its user's organizations) and answers 204 with the session cookie
+	// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+	// Path=/`; on plain http to a loopback address `agentplane_session`
+	// without `Secure`). The server keeps only the hash of the session's
+	// token. Plain http to another host without `--public-url` is 400; a
+	// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+	// failed attempts count against the address (429 once used up). A
+	// session acts with its credential's scopes in its organization,
+	// idles out after 12 hours, lasts at most 7 days, and ends when the
+	// credential is revoked or expires. Requests it authenticates that
+	// change state must come from the console's own origin and carry
+	// `X-Agentplane-Console: 1` (403 otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+	CreateConsoleSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConsoleSessionResponse, error)
+
+	// CreateConsoleSessionWithResponse Sign in to the console
+	//
+	// Verifies the credential exactly as a bearer request would (a
+	// personal access token needs `organization`, an id or slug of one of
+	// its user's organizations) and answers 204 with the session cookie
+	// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+	// Path=/`; on plain http to a loopback address `agentplane_session`
+	// without `Secure`). The server keeps only the hash of the session's
+	// token. Plain http to another host without `--public-url` is 400; a
+	// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+	// failed attempts count against the address (429 once used up). A
+	// session acts with its credential's scopes in its organization,
+	// idles out after 12 hours, lasts at most 7 days, and ends when the
+	// credential is revoked or expires. Requests it authenticates that
+	// change state must come from the console's own origin and carry
+	// `X-Agentplane-Console: 1` (403 otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+	CreateConsoleSessionWithResponse(ctx context.Context, body CreateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConsoleSessionResponse, error)
+
+	// UpdateConsoleSessionWithBodyWithResponse Switch the session's organization
+	//
+	// A personal access token's session moves to another organization
+	// of its user (403 if not a member, and for an organization key's
+	// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+	UpdateConsoleSessionWithBodyWithResponse(ctx context.Context, params *UpdateConsoleSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsoleSessionResponse, error)
+
+	// UpdateConsoleSessionWithResponse Switch the session's organization
+	//
+	// A personal access token's session moves to another organization
+	// of its user (403 if not a member, and for an organization key's
+	// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+	UpdateConsoleSessionWithResponse(ctx context.Context, params *UpdateConsoleSessionParams, body UpdateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsoleSessionResponse, error)
+
 	// GetAgentConfigSchemaWithResponse The AgentConfig JSON Schema
 	//
 	// The JSON Schema (draft 2020-12) of `AgentConfig`, generated from the
@@ -14867,6 +15462,527 @@ func (r RevokeUserPatResponse) Bytes() []byte {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeUserPatResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteConsoleSessionResponse204Headers the declared response headers of an HTTP 204 response for DeleteConsoleSession
+type DeleteConsoleSessionResponse204Headers struct {
+	SetCookie *string
+}
+
+// DeleteConsoleSessionResponse400Headers the declared response headers of an HTTP 400 response for DeleteConsoleSession
+type DeleteConsoleSessionResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// DeleteConsoleSessionResponse403Headers the declared response headers of an HTTP 403 response for DeleteConsoleSession
+type DeleteConsoleSessionResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// DeleteConsoleSessionResponse500Headers the declared response headers of an HTTP 500 response for DeleteConsoleSession
+type DeleteConsoleSessionResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type DeleteConsoleSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteConsoleSessionResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteConsoleSessionResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteConsoleSessionResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteConsoleSessionResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteConsoleSessionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteConsoleSessionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteConsoleSessionResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteConsoleSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteConsoleSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteConsoleSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r DeleteConsoleSessionResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteConsoleSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsoleSessionResponse400Headers the declared response headers of an HTTP 400 response for GetConsoleSession
+type GetConsoleSessionResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// GetConsoleSessionResponse401Headers the declared response headers of an HTTP 401 response for GetConsoleSession
+type GetConsoleSessionResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetConsoleSessionResponse500Headers the declared response headers of an HTTP 500 response for GetConsoleSession
+type GetConsoleSessionResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type GetConsoleSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConsoleSession
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetConsoleSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetConsoleSessionResponse401Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetConsoleSessionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConsoleSessionResponse) GetJSON200() *ConsoleSession {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetConsoleSessionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetConsoleSessionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetConsoleSessionResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsoleSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsoleSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsoleSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r GetConsoleSessionResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsoleSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateConsoleSessionResponse204Headers the declared response headers of an HTTP 204 response for CreateConsoleSession
+type CreateConsoleSessionResponse204Headers struct {
+	SetCookie *string
+}
+
+// CreateConsoleSessionResponse400Headers the declared response headers of an HTTP 400 response for CreateConsoleSession
+type CreateConsoleSessionResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// CreateConsoleSessionResponse401Headers the declared response headers of an HTTP 401 response for CreateConsoleSession
+type CreateConsoleSessionResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// CreateConsoleSessionResponse403Headers the declared response headers of an HTTP 403 response for CreateConsoleSession
+type CreateConsoleSessionResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// CreateConsoleSessionResponse413Headers the declared response headers of an HTTP 413 response for CreateConsoleSession
+type CreateConsoleSessionResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// CreateConsoleSessionResponse415Headers the declared response headers of an HTTP 415 response for CreateConsoleSession
+type CreateConsoleSessionResponse415Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// CreateConsoleSessionResponse422Headers the declared response headers of an HTTP 422 response for CreateConsoleSession
+type CreateConsoleSessionResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// CreateConsoleSessionResponse429Headers the declared response headers of an HTTP 429 response for CreateConsoleSession
+type CreateConsoleSessionResponse429Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+	RetryAfter         int
+}
+
+// CreateConsoleSessionResponse500Headers the declared response headers of an HTTP 500 response for CreateConsoleSession
+type CreateConsoleSessionResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type CreateConsoleSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *CreateConsoleSessionResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateConsoleSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateConsoleSessionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateConsoleSessionResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateConsoleSessionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateConsoleSessionResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateConsoleSessionResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateConsoleSessionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateConsoleSessionResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateConsoleSessionResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateConsoleSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateConsoleSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateConsoleSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r CreateConsoleSessionResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateConsoleSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateConsoleSessionResponse400Headers the declared response headers of an HTTP 400 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse400Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// UpdateConsoleSessionResponse401Headers the declared response headers of an HTTP 401 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// UpdateConsoleSessionResponse403Headers the declared response headers of an HTTP 403 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse403Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// UpdateConsoleSessionResponse413Headers the declared response headers of an HTTP 413 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse413Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// UpdateConsoleSessionResponse415Headers the declared response headers of an HTTP 415 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse415Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// UpdateConsoleSessionResponse422Headers the declared response headers of an HTTP 422 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse422Headers struct {
+	IdempotentReplayed *string
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+// UpdateConsoleSessionResponse500Headers the declared response headers of an HTTP 500 response for UpdateConsoleSession
+type UpdateConsoleSessionResponse500Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	RateLimitReset     *int
+}
+
+type UpdateConsoleSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateConsoleSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateConsoleSessionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateConsoleSessionResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateConsoleSessionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateConsoleSessionResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpdateConsoleSessionResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateConsoleSessionResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateConsoleSessionResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateConsoleSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateConsoleSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateConsoleSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r UpdateConsoleSessionResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateConsoleSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23865,6 +24981,127 @@ func (c *ClientWithResponses) RevokeUserPatWithResponse(ctx context.Context, key
 	return ParseRevokeUserPatResponse(rsp)
 }
 
+// DeleteConsoleSessionWithResponse Sign out of the console
+//
+// Ends the session and clears its cookie; ending one that is gone is
+// no error. Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /console/api/session (the `DeleteConsoleSession` operationId).
+func (c *ClientWithResponses) DeleteConsoleSessionWithResponse(ctx context.Context, params *DeleteConsoleSessionParams, reqEditors ...RequestEditorFn) (*DeleteConsoleSessionResponse, error) {
+	rsp, err := c.DeleteConsoleSession(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteConsoleSessionResponse(rsp)
+}
+
+// GetConsoleSessionWithResponse The console session
+//
+// Who the session's credential is, where it acts, with which scopes and until when; 401 when not signed in.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /console/api/session (the `GetConsoleSession` operationId).
+func (c *ClientWithResponses) GetConsoleSessionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetConsoleSessionResponse, error) {
+	rsp, err := c.GetConsoleSession(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsoleSessionResponse(rsp)
+}
+
+// CreateConsoleSessionWithBodyWithResponse Sign in to the console
+//
+// Verifies the credential exactly as a bearer request would (a
+// personal access token needs `organization`, an id or slug of one of
+// its user's organizations) and answers 204 with the session cookie
+// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+// Path=/`; on plain http to a loopback address `agentplane_session`
+// without `Secure`). The server keeps only the hash of the session's
+// token. Plain http to another host without `--public-url` is 400; a
+// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+// failed attempts count against the address (429 once used up). A
+// session acts with its credential's scopes in its organization,
+// idles out after 12 hours, lasts at most 7 days, and ends when the
+// credential is revoked or expires. Requests it authenticates that
+// change state must come from the console's own origin and carry
+// `X-Agentplane-Console: 1` (403 otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+func (c *ClientWithResponses) CreateConsoleSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateConsoleSessionResponse, error) {
+	rsp, err := c.CreateConsoleSessionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConsoleSessionResponse(rsp)
+}
+
+// CreateConsoleSessionWithResponse Sign in to the console
+//
+// Verifies the credential exactly as a bearer request would (a
+// personal access token needs `organization`, an id or slug of one of
+// its user's organizations) and answers 204 with the session cookie
+// `__Host-agentplane_session` (`HttpOnly; Secure; SameSite=Strict;
+// Path=/`; on plain http to a loopback address `agentplane_session`
+// without `Secure`). The server keeps only the hash of the session's
+// token. Plain http to another host without `--public-url` is 400; a
+// sign-in from another site (`Sec-Fetch-Site`, `Origin`) is 403;
+// failed attempts count against the address (429 once used up). A
+// session acts with its credential's scopes in its organization,
+// idles out after 12 hours, lasts at most 7 days, and ends when the
+// credential is revoked or expires. Requests it authenticates that
+// change state must come from the console's own origin and carry
+// `X-Agentplane-Console: 1` (403 otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /console/api/session (the `CreateConsoleSession` operationId).
+func (c *ClientWithResponses) CreateConsoleSessionWithResponse(ctx context.Context, body CreateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateConsoleSessionResponse, error) {
+	rsp, err := c.CreateConsoleSession(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateConsoleSessionResponse(rsp)
+}
+
+// UpdateConsoleSessionWithBodyWithResponse Switch the session's organization
+//
+// A personal access token's session moves to another organization
+// of its user (403 if not a member, and for an organization key's
+// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+func (c *ClientWithResponses) UpdateConsoleSessionWithBodyWithResponse(ctx context.Context, params *UpdateConsoleSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsoleSessionResponse, error) {
+	rsp, err := c.UpdateConsoleSessionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateConsoleSessionResponse(rsp)
+}
+
+// UpdateConsoleSessionWithResponse Switch the session's organization
+//
+// A personal access token's session moves to another organization
+// of its user (403 if not a member, and for an organization key's
+// session). Needs `X-Agentplane-Console: 1` and the console's origin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /console/api/session (the `UpdateConsoleSession` operationId).
+func (c *ClientWithResponses) UpdateConsoleSessionWithResponse(ctx context.Context, params *UpdateConsoleSessionParams, body UpdateConsoleSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsoleSessionResponse, error) {
+	rsp, err := c.UpdateConsoleSession(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateConsoleSessionResponse(rsp)
+}
+
 // GetAgentConfigSchemaWithResponse The AgentConfig JSON Schema
 //
 // The JSON Schema (draft 2020-12) of `AgentConfig`, generated from the
@@ -29096,6 +30333,837 @@ func ParseRevokeUserPatResponse(rsp *http.Response) (*RevokeUserPatResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RevokeUserPatResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteConsoleSessionResponse parses an HTTP response from a DeleteConsoleSessionWithResponse call
+func ParseDeleteConsoleSessionResponse(rsp *http.Response) (*DeleteConsoleSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteConsoleSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteConsoleSessionResponse204Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteConsoleSessionResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteConsoleSessionResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteConsoleSessionResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConsoleSessionResponse parses an HTTP response from a GetConsoleSessionWithResponse call
+func ParseGetConsoleSessionResponse(rsp *http.Response) (*GetConsoleSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsoleSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConsoleSession
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 400:
+		var headers GetConsoleSessionResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetConsoleSessionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetConsoleSessionResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateConsoleSessionResponse parses an HTTP response from a CreateConsoleSessionWithResponse call
+func ParseCreateConsoleSessionResponse(rsp *http.Response) (*CreateConsoleSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateConsoleSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers CreateConsoleSessionResponse204Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateConsoleSessionResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateConsoleSessionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateConsoleSessionResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateConsoleSessionResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateConsoleSessionResponse415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateConsoleSessionResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateConsoleSessionResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateConsoleSessionResponse500Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateConsoleSessionResponse parses an HTTP response from a UpdateConsoleSessionWithResponse call
+func ParseUpdateConsoleSessionResponse(rsp *http.Response) (*UpdateConsoleSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateConsoleSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 400:
+		var headers UpdateConsoleSessionResponse400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateConsoleSessionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateConsoleSessionResponse403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateConsoleSessionResponse413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateConsoleSessionResponse415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpdateConsoleSessionResponse422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateConsoleSessionResponse500Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -142,6 +142,7 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
 		}, func() float64 { return float64(st.Statements()) }))
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, AccessLog: access, Registry: reg,
+		PublicURL:    cfg.PublicURL,
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
 		WriteTimeout: cfg.WriteTimeout, DetailCacheBytes: detailCacheBytes(cfg.DetailCacheBytes)})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {

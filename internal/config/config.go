@@ -19,10 +19,13 @@ import (
 
 // Config is every setting of `agentplane serve`.
 type Config struct {
-	Addr            string
-	DataDir         string
-	DatabaseURL     string
-	SIPDomain       string
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	SIPDomain   string
+	// PublicURL is the origin users reach the server at behind a proxy
+	// (scheme and host only); nil when unset.
+	PublicURL       *url.URL
 	LLMBaseURL      string
 	LLMAPIKey       string
 	LLMModel        string
@@ -66,6 +69,7 @@ var settings = []setting{
 	{"data-dir", "AGENTPLANE_DATA_DIR", "./data", "directory of the SQLite database when no database URL is set", false, kindString},
 	{"database-url", "AGENTPLANE_DATABASE_URL", "", "postgres://… to share PostgreSQL between nodes; empty for SQLite in the data dir", true, kindString},
 	{"sip-domain", "AGENTPLANE_SIP_DOMAIN", "sip.agentplane.local", "domain of the SIP URIs agents are deployed at", false, kindString},
+	{"public-url", "AGENTPLANE_PUBLIC_URL", "", "origin users reach the server at behind a proxy (https://agents.example.com): the console's cookie and cross-origin check follow it", false, kindString},
 	{"llm-base-url", "AGENTPLANE_LLM_BASE_URL", "", "OpenAI-compatible API base URL; empty for the builtin deterministic summarizer", false, kindString},
 	{"llm-api-key", "AGENTPLANE_LLM_API_KEY", "", "API key for the LLM", true, kindString},
 	{"llm-model", "AGENTPLANE_LLM_MODEL", "", "model name for the LLM", false, kindString},
@@ -190,6 +194,17 @@ func parse(get func(string) string) (Config, error) {
 	if c.SIPDomain == "" || strings.ContainsAny(c.SIPDomain, "@:/ ") {
 		bad("sip-domain", "%q is not a domain", c.SIPDomain)
 	}
+	if u := get("public-url"); u != "" {
+		pu, err := url.Parse(u)
+		switch {
+		case err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "":
+			bad("public-url", "%q is not an http or https URL", u)
+		case pu.User != nil || (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" || pu.Fragment != "":
+			bad("public-url", "%q must be an origin: scheme and host only, no path", u)
+		default:
+			c.PublicURL = &url.URL{Scheme: pu.Scheme, Host: pu.Host}
+		}
+	}
 	if u := c.LLMBaseURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		bad("llm-base-url", "must be an http or https URL")
 	} else if pu, err := url.Parse(u); u != "" && (err != nil || pu.Host == "") {
@@ -310,7 +325,7 @@ func (c Config) Redacted() map[string]string {
 	}
 	return map[string]string{
 		"addr": c.Addr, "data_dir": c.DataDir, "database_url": logURL(c.DatabaseURL),
-		"sip_domain": c.SIPDomain, "llm_base_url": logURL(c.LLMBaseURL), "llm_api_key": mask(c.LLMAPIKey),
+		"sip_domain": c.SIPDomain, "public_url": publicURL(c.PublicURL), "llm_base_url": logURL(c.LLMBaseURL), "llm_api_key": mask(c.LLMAPIKey),
 		"llm_model": c.LLMModel, "log_format": c.LogFormat,
 	}
 }
@@ -327,4 +342,12 @@ func logURL(s string) string {
 		return "(set)"
 	}
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
+}
+
+// publicURL is the public origin for the log, "" when unset.
+func publicURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
 }

@@ -201,6 +201,10 @@ func (e *env) do(r req) resp {
 		hr.Header.Set("X-Anyreach-Org", r.org)
 	}
 	for k, v := range r.header {
+		if k == "Host" { // not a header to net/http: the request's Host
+			hr.Host = v
+			continue
+		}
 		hr.Header.Set(k, v)
 	}
 	res, err := e.client.Do(hr)

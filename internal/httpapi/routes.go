@@ -69,6 +69,13 @@ func (s *Server) table() []route {
 		{"GET /core/conversations/{id}", inOrg, []ap.Scope{ap.ScopeConversationsRead, ap.ScopeConversationsReadSensitive}, s.getConversation, buffered},
 		{"PATCH /core/conversations/{id}", inOrg, []ap.Scope{ap.ScopeConversationsManage}, s.updateConversation, buffered},
 
+		// The console's session (SPEC §19): public in this table because
+		// the handlers read the session cookie themselves.
+		{"POST /console/api/session", public, nil, s.signIn, buffered},
+		{"GET /console/api/session", public, nil, s.getSession, buffered},
+		{"PUT /console/api/session", public, nil, s.switchSession, buffered},
+		{"DELETE /console/api/session", public, nil, s.signOut, buffered},
+
 		// Organizations, members and credentials (SPEC §3).
 		{"POST /admin/organizations", userOnly, nil, s.createOrganization, buffered},
 		{"GET /admin/organizations", userOnly, nil, s.listOrganizations, buffered},

@@ -41,6 +41,10 @@ type Options struct {
 	// CheckDetailCache makes every hit of the detail cache also read the
 	// detail afresh and fail the request when the two differ (tests).
 	CheckDetailCache bool
+	// PublicURL is the origin users reach the server at behind a proxy
+	// (--public-url): it decides whether the console's cookie is Secure,
+	// and the cross-origin check trusts it. Nil: the request's own.
+	PublicURL *url.URL
 }
 
 // Server is the API as an http.Handler.
@@ -56,6 +60,8 @@ type Server struct {
 	limiter *limiter
 	details *detailCache
 	ids     *idSource // request ids
+	// csrf refuses state-changing console requests from other origins.
+	csrf *http.CrossOriginProtection
 }
 
 // New builds the handler and registers every route of the table.
@@ -81,6 +87,14 @@ func New(svc *service.Service, opts Options) *Server {
 		opts.DetailCacheBytes = defaultDetailCacheBytes
 	}
 	s.details = newDetailCache(opts.DetailCacheBytes) // negative: disabled
+	csrf, err := newCrossOriginProtection(opts.PublicURL)
+	if err != nil {
+		// The configuration checked the URL; a public origin that can't
+		// be trusted is only logged, and the request's own Host still is.
+		s.log.Error("public URL not trusted for cross-origin checks", "error", err)
+		csrf = http.NewCrossOriginProtection()
+	}
+	s.csrf = csrf
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -202,16 +216,32 @@ func (s *Server) wrap(rt route) http.Handler {
 	})
 }
 
+// authenticate finds the caller: the bearer credential, or without one
+// the console session's cookie (SPEC §19), whose state-changing requests
+// must also pass the console's cross-origin rules.
 func (s *Server) authenticate(r *http.Request, mode service.OrgMode) (*agentplane.Caller, error) {
 	token := ""
-	if h := r.Header.Get("Authorization"); h != "" {
+	h := r.Header.Get("Authorization")
+	if h != "" {
 		scheme, rest, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return nil, agentplane.Errorf(agentplane.EUnauthenticated, "Authorization must be Bearer <key>")
 		}
 		token = strings.TrimSpace(rest)
 	}
-	c, err := s.svc.Authenticate(r.Context(), token, strings.TrimSpace(r.Header.Get("X-Anyreach-Org")), mode)
+	var (
+		c   *agentplane.Caller
+		err error
+	)
+	if session := sessionToken(r); h == "" && session != "" {
+		if c, err = s.svc.SessionCaller(r.Context(), session, mode); err == nil {
+			if err = s.sessionRequestAllowed(r); err != nil {
+				c = nil
+			}
+		}
+	} else {
+		c, err = s.svc.Authenticate(r.Context(), token, strings.TrimSpace(r.Header.Get("X-Anyreach-Org")), mode)
+	}
 	if c != nil {
 		if info, ok := r.Context().Value(keyInfo).(*reqInfo); ok {
 			info.org, info.credID = c.OrganizationID, c.CredentialID

@@ -82,6 +82,16 @@ func (s *Service) Authenticate(ctx context.Context, token, orgRef string, mode O
 	if cred.Kind != kind || subtle.ConstantTimeCompare(sum[:], cred.SecretHash) != 1 {
 		return nil, unauthenticated("invalid credential")
 	}
+	return s.callerOf(ctx, entry, orgRef, mode)
+}
+
+// callerOf is the caller a verified credential makes on a route of mode,
+// acting in the organization orgRef names (for a PAT; an org key acts in
+// its own): EUnauthenticated when the credential was revoked or expired,
+// EForbidden when it may not act there (SPEC §2). The bearer path and
+// console sessions share it.
+func (s *Service) callerOf(ctx context.Context, entry cachedCredential, orgRef string, mode OrgMode) (*agentplane.Caller, error) {
+	cred := entry.cred
 	now := s.now()
 	if cred.RevokedAt != nil {
 		return nil, unauthenticated("credential has been revoked")
