@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 60s
 
-.PHONY: run test test-sqlite lint fmt build fuzz openapi openapi-lint client
+.PHONY: run test test-sqlite lint fmt build fuzz openapi openapi-lint client console
 
 ## run: start a server on SQLite in ./data on 127.0.0.1:8080
 run:
@@ -13,9 +13,10 @@ run:
 build:
 	$(GO) build -o bin/agentplane ./cmd/agentplane
 
-## test: every test on SQLite and on a throwaway PostgreSQL started for the run
+## test: every test on SQLite and on a throwaway PostgreSQL started for the run, then the console's component tests (with Node)
 test:
 	scripts/with-postgres $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	scripts/console-test
 
 ## test-sqlite: the quick loop, SQLite only (PostgreSQL tests skip loudly)
 test-sqlite:
@@ -36,6 +37,10 @@ openapi:
 ## client: regenerate client/api.gen.go from internal/httpapi/openapi.yaml with oapi-codegen (after `make openapi` or any change to the document; a test fails when it is stale)
 client:
 	$(GO) generate ./client
+
+## console: build the web console (web/console) into internal/console/dist, which the binary embeds (needs node and npm; commit the result)
+console:
+	cd web/console && npm ci --ignore-scripts --no-audit --no-fund && npm run gen:api && npm run build
 
 ## openapi-lint: Redocly, Spectral, openapi-typescript + tsc and oapi-codegen + go build on /openapi.json (tools/openapi; needs node and npm, skips loudly without them except in CI)
 openapi-lint:

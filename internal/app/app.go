@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/agentplane/agentplane/internal/config"
+	webconsole "github.com/agentplane/agentplane/internal/console"
 	"github.com/agentplane/agentplane/internal/fetch"
 	"github.com/agentplane/agentplane/internal/httpapi"
 	"github.com/agentplane/agentplane/internal/jobs"
@@ -142,7 +143,7 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
 		}, func() float64 { return float64(st.Statements()) }))
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, AccessLog: access, Registry: reg,
-		PublicURL:    cfg.PublicURL,
+		PublicURL: cfg.PublicURL, Console: webconsole.Handler(),
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
 		WriteTimeout: cfg.WriteTimeout, DetailCacheBytes: detailCacheBytes(cfg.DetailCacheBytes)})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -173,7 +174,8 @@ func (a *App) firstStart(ctx context.Context, console io.Writer) error {
 	_, err := a.svc.EnsureDefault(ctx, func(key string) error {
 		_, err := fmt.Fprintf(console, "\n  First start: created organization \"default\" and an admin API key.\n"+
 			"  It is shown only this once; keep it somewhere safe:\n\n      %s\n\n"+
-			"  Try: curl -H \"Authorization: Bearer %s\" http://%s/core/agents\n\n", key, key, a.Addr())
+			"  Try: curl -H \"Authorization: Bearer %s\" http://%s/core/agents\n"+
+			"  or sign in to the console with it: %s\n\n", key, key, a.Addr(), a.consoleURL())
 		if err != nil {
 			return fmt.Errorf("show the first-start key: %w; nothing was created, and the next start makes a new key", err)
 		}
@@ -206,6 +208,22 @@ func serverKey(cfg config.Config, st *store.Store, log *slog.Logger) (*seal.Box,
 		return nil, nil
 	}
 	return seal.New(key)
+}
+
+// consoleURL is where the console is: under the public URL when one is
+// set, else at the listen address (a wildcard one shown as localhost).
+func (a *App) consoleURL() string {
+	if u := a.cfg.PublicURL; u != nil {
+		return u.String() + "/console/"
+	}
+	host, port, err := net.SplitHostPort(a.Addr())
+	if err != nil {
+		return "http://" + a.Addr() + "/console/"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/console/"
 }
 
 // Addr is the address the node listens on.

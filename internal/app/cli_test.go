@@ -22,7 +22,7 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		"fetch-allow-cidrs list", "fetch-allow-ports list", "job-timeout duration",
 		"llm-api-key string", "llm-base-url string", "llm-model string", "log-format string",
 		"log-level string", "max-body-bytes int", "rate-burst int", "rate-limit float",
-		"secret-key string", "shutdown-timeout duration", "sip-domain string", "write-timeout duration",
+		"secret-key string", "shutdown-timeout duration", "sip-domain string", "public-url string", "write-timeout duration",
 	}
 	cases := []struct {
 		path  string

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -120,6 +121,22 @@ func TestFirstStartCantLoseItsKey(t *testing.T) {
 			key := defaultKey(t, n.Stdout.String())
 			if got := getAgents(t, n, key); got != http.StatusOK {
 				t.Errorf("GET /core/agents with the shown key = %d, want 200", got)
+			}
+			// The banner names the console, which the binary serves with no
+			// Node anywhere: its page, under the console's strict policy.
+			consoleURL := n.URL + "/console/"
+			if !strings.Contains(n.Stdout.String(), "sign in to the console with it: "+consoleURL+"\n") {
+				t.Errorf("the banner doesn't name the console at %s:\n%s", consoleURL, n.Stdout.String())
+			}
+			page, err := httpClient(t, nil).Get(consoleURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(page.Body)
+			page.Body.Close()
+			if page.StatusCode != http.StatusOK || !strings.Contains(string(body), `<div id="root">`) ||
+				!strings.Contains(page.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+				t.Errorf("GET %s: %d %q, CSP %q", consoleURL, page.StatusCode, body, page.Header.Get("Content-Security-Policy"))
 			}
 			if got := getAgents(t, n, unseen); got != http.StatusUnauthorized {
 				t.Errorf("GET /core/agents with the key that was never shown = %d, want 401", got)

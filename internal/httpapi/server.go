@@ -41,6 +41,10 @@ type Options struct {
 	// CheckDetailCache makes every hit of the detail cache also read the
 	// detail afresh and fail the request when the two differ (tests).
 	CheckDetailCache bool
+	// Console serves the web console's pages and assets under /console/
+	// (internal/console); nil serves none. Its session API is in the route
+	// table like every API route.
+	Console http.Handler
 	// PublicURL is the origin users reach the server at behind a proxy
 	// (--public-url): it decides whether the console's cookie is Secure,
 	// and the cross-origin check trusts it. Nil: the request's own.
@@ -98,6 +102,12 @@ func New(svc *service.Service, opts Options) *Server {
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	if opts.Console != nil {
+		// Files, not API operations: outside the route table (and the
+		// OpenAPI document), like a static file server in front would be.
+		s.mux.Handle("GET /console/", opts.Console)
+		s.mux.Handle("GET /console", opts.Console)
 	}
 	return s
 }

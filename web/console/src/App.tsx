@@ -1,0 +1,82 @@
+// The console's routes. Every path lives under /console (the server serves
+// index.html for any unknown /console/ path asked for as HTML).
+import { Redirect, Route, Router, Switch } from 'wouter';
+import { Layout } from './Layout';
+import { AgentPage } from './pages/Agent';
+import { AgentsPage } from './pages/Agents';
+import { ApiKeysPage } from './pages/ApiKeys';
+import { ConversationsPage } from './pages/Conversations';
+import { MembersPage } from './pages/Members';
+import { NotFoundPage } from './pages/NotFound';
+import { PhoneNumbersPage } from './pages/PhoneNumbers';
+import { SignInPage } from './pages/SignIn';
+import { SessionProvider, useSession } from './session';
+
+/** Where the console is mounted; matches vite.config.ts's base. */
+export const BASE = '/console';
+
+export function App() {
+  return (
+    <Router base={BASE}>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </Router>
+  );
+}
+
+function Routes() {
+  const { state, refresh } = useSession();
+
+  switch (state.status) {
+    case 'loading':
+      return (
+        <main id="main" className="centered">
+          <p role="status">Loading…</p>
+        </main>
+      );
+    case 'error':
+      return (
+        <main id="main" className="centered">
+          <h1>The console could not start</h1>
+          <p role="alert">{state.message}</p>
+          <button type="button" onClick={() => void refresh()}>
+            Try again
+          </button>
+        </main>
+      );
+    case 'signed_out':
+      return (
+        <Switch>
+          <Route path="/sign-in" component={SignInPage} />
+          <Route>
+            <Redirect to="/sign-in" replace />
+          </Route>
+        </Switch>
+      );
+    case 'signed_in':
+      return (
+        <Switch>
+          <Route path="/sign-in">
+            <Redirect to="/agents" replace />
+          </Route>
+          <Route path="/">
+            <Redirect to="/agents" replace />
+          </Route>
+          <Route>
+            <Layout>
+              <Switch>
+                <Route path="/agents" component={AgentsPage} />
+                <Route path="/agents/:id">{(params) => <AgentPage key={params.id} id={params.id} />}</Route>
+                <Route path="/phone-numbers" component={PhoneNumbersPage} />
+                <Route path="/conversations" component={ConversationsPage} />
+                <Route path="/api-keys" component={ApiKeysPage} />
+                <Route path="/members" component={MembersPage} />
+                <Route component={NotFoundPage} />
+              </Switch>
+            </Layout>
+          </Route>
+        </Switch>
+      );
+  }
+}
