@@ -21,6 +21,28 @@ type Member struct {
 	Role           Role   `json:"role"`
 	CreatedAt      Time   `json:"created_at"`
 	UpdatedAt      Time   `json:"updated_at"`
+	// InviteURL is the one-time link to the console that adding the member
+	// made (SPEC §19): only in the answer that adds them.
+	InviteURL string `json:"invite_url,omitempty"`
+}
+
+// InvitePath is the console's path of an invitation token.
+func InvitePath(token string) string { return "/console/invite/" + token }
+
+// Invitation is what an invitation link shows before it is used: who is
+// invited where, as what, until when.
+type Invitation struct {
+	OrganizationName string `json:"organization_name"`
+	OrganizationSlug string `json:"organization_slug"`
+	Email            string `json:"email"`
+	Role             Role   `json:"role"`
+	ExpiresAt        Time   `json:"expires_at"`
+}
+
+// InvitationAccept is the body that uses an invitation: the name of the
+// new member's first personal access token.
+type InvitationAccept struct {
+	Name string `json:"name"`
 }
 
 // MemberInput is the body of POST /admin/members.

@@ -166,6 +166,9 @@ func adminMembersAdd(fs *flag.FlagSet) action {
 			if err != nil {
 				return err
 			}
+			if u := cfg.PublicURL; u != nil {
+				m.InviteURL = u.String() + m.InviteURL
+			}
 			return printJSON(env.Stdout, m)
 		})
 	}

@@ -136,7 +136,8 @@ func mxPublicOK(path string) bool {
 	case "/console/api/session": // §19: signs in with a credential in the body, then reads its cookie
 		return true
 	}
-	return strings.HasPrefix(path, "/core/public/")
+	// §19: an invitation's link is its credential.
+	return strings.HasPrefix(path, "/core/public/") || strings.HasPrefix(path, "/console/api/invitations/")
 }
 
 // mxAnyScopeOK lists the in-organization routes open to every scope.
@@ -511,6 +512,12 @@ var mxFixtures = map[string]mxFixture{
 // parameters: a public route answers the same whatever credential comes
 // with the request (none, garbage, either organization's).
 var mxPublicFixtures = map[string]mxFixture{
+	"GET /console/api/invitations/{token}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/console/api/invitations/" + w.newInvitation(t, e, o), ok: http.StatusOK}
+	},
+	"POST /console/api/invitations/{token}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/console/api/invitations/" + w.newInvitation(t, e, o), body: map[string]any{"name": "first token"}, ok: http.StatusCreated}
+	},
 	"GET /core/public/web-widgets/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/core/public/web-widgets/" + w.newWidget(t, e, o), header: map[string]string{"Origin": "https://example.com"}, ok: http.StatusOK}
 	},
@@ -837,6 +844,22 @@ func (w *mxWorld) newPublished(t *testing.T, e *env, o *mxTenant, id string) (in
 	w.send(e, o, req{method: http.MethodPost, path: "/core/agents/" + id + "/versions/" + strconv.Itoa(v.Version) + "/publish", token: o.adminKey}).
 		want(t, http.StatusOK)
 	return v.Version, v.ID
+}
+
+// newInvitation adds a new member to o and returns their invitation's
+// token.
+func (w *mxWorld) newInvitation(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	var m struct {
+		InviteURL string `json:"invite_url"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/admin/members", token: o.adminKey,
+		body: map[string]any{"email": mxUnique("invitee-") + "@example.com", "role": "viewer"}}).want(t, http.StatusCreated).decodeInto(t, &m)
+	token, ok := strings.CutPrefix(m.InviteURL, "/console/invite/")
+	if !ok || token == "" {
+		t.Fatalf("invite_url %q", m.InviteURL)
+	}
+	return token
 }
 
 // newCanary makes an agent in o with two published versions, the first

@@ -39,6 +39,11 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if u := s.opts.PublicURL; u != nil {
+		m.InviteURL = u.String() + m.InviteURL
+	}
+	// The link signs its holder in: shown once, never replayed.
+	carriesSecret(w)
 	writeJSON(w, http.StatusCreated, m)
 	return nil
 }

@@ -75,6 +75,8 @@ func (s *Server) table() []route {
 		{"GET /console/api/session", public, nil, s.getSession, buffered},
 		{"PUT /console/api/session", public, nil, s.switchSession, buffered},
 		{"DELETE /console/api/session", public, nil, s.signOut, buffered},
+		{"GET /console/api/invitations/{token}", public, nil, s.getInvitation, buffered},
+		{"POST /console/api/invitations/{token}", public, nil, s.acceptInvitation, buffered},
 
 		// Organizations, members and credentials (SPEC §3).
 		{"POST /admin/organizations", userOnly, nil, s.createOrganization, buffered},

@@ -179,3 +179,37 @@ func newCrossOriginProtection(public *url.URL) (*http.CrossOriginProtection, err
 	}
 	return p, nil
 }
+
+func (s *Server) getInvitation(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.svc.Invitation(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, inv)
+	return nil
+}
+
+// acceptInvitation uses an invitation: the new member's first personal
+// token, shown once, and a console session for it.
+func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := s.csrf.Check(r); err != nil {
+		return agentplane.Errorf(agentplane.EForbidden, "cross-origin request refused")
+	}
+	secure, err := s.cookieSecurity(r)
+	if err != nil {
+		return err
+	}
+	var in agentplane.InvitationAccept
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	nc, session, err := s.svc.AcceptInvitation(r.Context(), r.PathValue("token"), in)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, session, secure, sessionMaxAge)
+	w.Header().Set("Cache-Control", "no-store")
+	writeCreated(w, nc)
+	return nil
+}

@@ -233,3 +233,76 @@ func TestConsoleSignInRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitation (SPEC §19): adding a member answers with a one-time
+// link; the invitee sees where it leads, names a first personal token,
+// gets it once and is signed in to the right organization with the right
+// role; the link then works no more, and it is never replayed.
+func TestInvitation(t *testing.T) {
+	t.Parallel()
+	forEngine(t, func(t *testing.T, e *env) {
+		var m struct {
+			UserID    string `json:"user_id"`
+			InviteURL string `json:"invite_url"`
+		}
+		add := req{method: "POST", path: "/admin/members", body: map[string]any{"email": "New.Hire@Example.com", "role": "viewer"},
+			header: map[string]string{"Idempotency-Key": "invite-1"}}
+		e.admin(add).want(t, http.StatusCreated).decodeInto(t, &m)
+		token, ok := strings.CutPrefix(m.InviteURL, "/console/invite/")
+		if !ok || len(token) < 40 {
+			t.Fatalf("invite_url %q", m.InviteURL)
+		}
+		// The link is a credential: a retry doesn't get it again.
+		if r := e.admin(add); r.status != http.StatusConflict || strings.Contains(string(r.body), token) {
+			t.Fatalf("replay: %d %s", r.status, r.body)
+		}
+		var members admPage[map[string]any]
+		e.admin(req{method: "GET", path: "/admin/members"}).want(t, http.StatusOK).decodeInto(t, &members)
+		for _, mem := range members.Data {
+			if _, has := mem["invite_url"]; has {
+				t.Fatalf("a member list shows an invite_url: %v", mem)
+			}
+		}
+
+		var inv struct {
+			OrganizationSlug string `json:"organization_slug"`
+			Email            string `json:"email"`
+			Role             string `json:"role"`
+		}
+		e.do(req{method: "GET", path: "/console/api/invitations/" + token}).want(t, http.StatusOK).decodeInto(t, &inv)
+		if inv.OrganizationSlug != "acme" || inv.Email != "new.hire@example.com" || inv.Role != "viewer" {
+			t.Fatalf("invitation %+v", inv)
+		}
+		dpWantErr(t, e.do(req{method: "POST", path: "/console/api/invitations/" + token, body: map[string]any{"name": ""}}),
+			http.StatusUnprocessableEntity, "invalid", "body", "name")
+		dpWantErr(t, e.do(req{method: "POST", path: "/console/api/invitations/" + token, body: map[string]any{"name": "laptop"},
+			header: map[string]string{"Sec-Fetch-Site": "cross-site"}}), http.StatusForbidden, "forbidden")
+
+		r := e.do(req{method: "POST", path: "/console/api/invitations/" + token, body: map[string]any{"name": "laptop"}}).want(t, http.StatusCreated)
+		var pat struct {
+			PATKey string `json:"pat_key"`
+			Name   string `json:"name"`
+		}
+		r.decodeInto(t, &pat)
+		if !strings.HasPrefix(pat.PATKey, "pat_") || pat.Name != "laptop" {
+			t.Fatalf("created %s", r.body)
+		}
+		cookie, _, _ := strings.Cut(r.header.Get("Set-Cookie"), ";")
+		s := csWhoami(t, e, cookie)
+		if s.Kind != "pat" || s.OrganizationSlug != "acme" || s.Actor.ID != m.UserID || s.Actor.Name != "new.hire@example.com" ||
+			slices.Contains(s.Scopes, ap.ScopeAgentsManage) || !slices.Contains(s.Scopes, ap.ScopeAgentsRead) {
+			t.Fatalf("the invitee's session %+v", s)
+		}
+		// The token works as a bearer credential too, as a viewer.
+		e.do(req{method: "GET", path: "/core/agents", token: pat.PATKey, org: "acme"}).want(t, http.StatusOK)
+		dpWantErr(t, e.do(req{method: "POST", path: "/core/agents", token: pat.PATKey, org: "acme", body: map[string]any{"name": "x"}}),
+			http.StatusForbidden, "forbidden")
+
+		// Used: gone, the same as a link that never was.
+		for _, tok := range []string{token, "never-issued", strings.Repeat("x", 500)} {
+			dpWantErr(t, e.do(req{method: "GET", path: "/console/api/invitations/" + tok}), http.StatusNotFound, "not_found")
+			dpWantErr(t, e.do(req{method: "POST", path: "/console/api/invitations/" + tok, body: map[string]any{"name": "again"}}),
+				http.StatusNotFound, "not_found")
+		}
+	})
+}

@@ -24,6 +24,9 @@ func mayGrant(c *agentplane.Caller, role agentplane.Role, verb string) error {
 
 // AddMember adds a user by email to the caller's organization, creating
 // the user if new. The role must be within the caller's own scopes.
+//
+// The answer carries a one-time invite_url (SPEC §19): the console page
+// where the new member names a first personal token and is signed in.
 func (s *Service) AddMember(ctx context.Context, c *agentplane.Caller, in agentplane.MemberInput) (agentplane.Member, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
@@ -35,14 +38,22 @@ func (s *Service) AddMember(ctx context.Context, c *agentplane.Caller, in agentp
 	orgID := c.OrganizationID
 	now := s.stamp()
 	m := agentplane.Member{OrganizationID: orgID, Email: in.Email, Role: in.Role, CreatedAt: now, UpdatedAt: now}
+	token, hash := newInviteToken()
 	err := s.store.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UpsertUser(ctx, agentplane.User{ID: agentplane.NewID(), Email: in.Email, CreatedAt: now, UpdatedAt: now})
 		if err != nil {
 			return err
 		}
 		m.UserID = u.ID
-		return q.AddMember(ctx, m)
+		if err := q.AddMember(ctx, m); err != nil {
+			return err
+		}
+		return q.CreateInvitation(ctx, store.Invitation{TokenHash: hash, OrganizationID: orgID, UserID: u.ID,
+			CreatedAt: now, ExpiresAt: agentplane.TimeOf(now.Add(invitationTTL))})
 	})
+	if err == nil {
+		m.InviteURL = agentplane.InvitePath(token)
+	}
 	return m, err
 }
 
