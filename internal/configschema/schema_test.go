@@ -40,3 +40,17 @@ func TestGolden(t *testing.T) {
 		t.Error("served schema differs from the golden file")
 	}
 }
+
+// TestConsoleGoldenSchema: the console's editor tests draw the form from a
+// copy of the served schema (web/console/test/fixtures); a change to the
+// schema must refresh that copy, so the console's tests see what a server
+// serves (the README beside it says how).
+func TestConsoleGoldenSchema(t *testing.T) {
+	golden, err := os.ReadFile("../../web/console/test/fixtures/agent-config-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(golden), bytes.TrimSpace(JSON())) {
+		t.Fatal("web/console/test/fixtures/agent-config-schema.json is not the served schema: refresh it (see the README beside it) and run the console's tests")
+	}
+}

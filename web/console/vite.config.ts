@@ -11,8 +11,11 @@ const vendorChunks: [RegExp, string][] = [
   [/\/node_modules\/(react|react-dom|scheduler)\//, 'react'],
   [/\/node_modules\/(wouter|regexparam|use-sync-external-store)\//, 'wouter'],
   [/\/node_modules\/openapi-fetch\//, 'openapi-fetch'],
-  [/\/node_modules\/@rjsf\//, 'rjsf'],
-  [/\/node_modules\/(ajv|ajv-formats|fast-deep-equal|fast-uri|json-schema-traverse|require-from-string)\//, 'ajv'],
+  // rjsf and what it alone uses (the editor page loads them).
+  [/\/node_modules\/(@rjsf|@x0k|fast-equals|fast-uri|jsonpointer|markdown-to-jsx|react-is)\//, 'rjsf'],
+  // The editor's JSON Schema interpreter (Ajv compiles with new Function,
+  // which the CSP forbids; see src/editor/validator.ts).
+  [/\/node_modules\/@cfworker\/json-schema\//, 'json-schema'],
   [/\/node_modules\/uplot\//, 'uplot'],
   [/\/node_modules\/diff\//, 'diff'],
 ];

@@ -1,16 +1,28 @@
 // The console's routes. Every path lives under /console (the server serves
 // index.html for any unknown /console/ path asked for as HTML).
-import { Redirect, Route, Router, Switch } from 'wouter';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Redirect, Route, Router, Switch, useRoute } from 'wouter';
 import { Layout } from './Layout';
 import { AgentPage } from './pages/Agent';
 import { AgentsPage } from './pages/Agents';
 import { ApiKeysPage } from './pages/ApiKeys';
 import { ConversationsPage } from './pages/Conversations';
+import { InvitePage } from './pages/Invite';
 import { MembersPage } from './pages/Members';
 import { NotFoundPage } from './pages/NotFound';
 import { PhoneNumbersPage } from './pages/PhoneNumbers';
 import { SignInPage } from './pages/SignIn';
+import { WebWidgetsPage } from './pages/WebWidgets';
+import { WorkflowPage, WorkflowsPage } from './pages/Workflows';
 import { SessionProvider, useSession } from './session';
+
+// The editor (rjsf) and the diff load when first opened, not with the app.
+const VersionEditorPage = lazy(() => import('./pages/VersionEditor'));
+const ComparePage = lazy(() => import('./pages/Compare'));
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<p role="status">Loading…</p>}>{children}</Suspense>;
+}
 
 /** Where the console is mounted; matches vite.config.ts's base. */
 export const BASE = '/console';
@@ -27,6 +39,9 @@ export function App() {
 
 function Routes() {
   const { state, refresh } = useSession();
+  // An invitation link works signed in or not (SPEC §19).
+  const [invite, inviteParams] = useRoute('/invite/:token');
+  if (invite) return <InvitePage token={inviteParams.token} />;
 
   switch (state.status) {
     case 'loading':
@@ -68,7 +83,24 @@ function Routes() {
               <Switch>
                 <Route path="/agents" component={AgentsPage} />
                 <Route path="/agents/:id">{(params) => <AgentPage key={params.id} id={params.id} />}</Route>
+                <Route path="/agents/:id/versions/:version">
+                  {(params) => (
+                    <Lazy>
+                      <VersionEditorPage key={`${params.id}/${params.version}`} id={params.id} version={params.version} />
+                    </Lazy>
+                  )}
+                </Route>
+                <Route path="/agents/:id/compare">
+                  {(params) => (
+                    <Lazy>
+                      <ComparePage key={params.id} id={params.id} />
+                    </Lazy>
+                  )}
+                </Route>
                 <Route path="/phone-numbers" component={PhoneNumbersPage} />
+                <Route path="/web-widgets" component={WebWidgetsPage} />
+                <Route path="/workflows" component={WorkflowsPage} />
+                <Route path="/workflows/:id">{(params) => <WorkflowPage key={params.id} id={params.id} />}</Route>
                 <Route path="/conversations" component={ConversationsPage} />
                 <Route path="/api-keys" component={ApiKeysPage} />
                 <Route path="/members" component={MembersPage} />

@@ -7,6 +7,8 @@ import { useSession, useSignedIn } from './session';
 const navItems: { href: string; label: string }[] = [
   { href: '/agents', label: 'Agents' },
   { href: '/phone-numbers', label: 'Phone numbers' },
+  { href: '/web-widgets', label: 'Web widgets' },
+  { href: '/workflows', label: 'Workflows' },
   { href: '/conversations', label: 'Conversations' },
   { href: '/api-keys', label: 'API keys' },
   { href: '/members', label: 'Members' },

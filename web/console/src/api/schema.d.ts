@@ -1238,6 +1238,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/console/api/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's token, from the `invite_url` that adding the member answered with. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Show an invitation
+         * @description Who the link invites, where and as what, until when. A used,
+         *     expired or unknown invitation is 404 (the same for all). No
+         *     credential: the link is one.
+         */
+        get: operations["get_invitation"];
+        put?: never;
+        /**
+         * Use an invitation
+         * @description Uses the invitation once: creates the new member's first personal
+         *     access token with the given name (not narrowed: their role decides
+         *     what it may do), answers with it — the token is shown only here —
+         *     and signs the browser in to the console with it (the session
+         *     cookie, as `POST /console/api/session` sets it). A used, expired or
+         *     unknown invitation is 404; from another site 403.
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1434,6 +1468,27 @@ export interface components {
             role: components["schemas"]["Role"];
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
+            /**
+             * @description Only in the answer that adds the member: a one-time link to the
+             *     console (`/console/invite/<token>`, absolute under
+             *     `--public-url`), good for 7 days, where they name a first
+             *     personal access token and are signed in. It is a credential:
+             *     hand it to them only, and it is never replayed for an
+             *     Idempotency-Key.
+             */
+            invite_url?: string;
+        };
+        Invitation: {
+            organization_name: string;
+            organization_slug: string;
+            /** Format: email */
+            email: string;
+            role: components["schemas"]["Role"];
+            expires_at: components["schemas"]["Timestamp"];
+        };
+        InvitationAccept: {
+            /** @description The name of the new member's first personal access token. */
+            name: string;
         };
         /** @description The body of POST /admin/members. The email is trimmed and lowercased. */
         MemberInput: {
@@ -5642,6 +5697,68 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    get_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's token, from the `invite_url` that adding the member answered with. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's token, from the `invite_url` that adding the member answered with. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description The new personal access token, shown once; the session is in the cookie. */
+            201: {
+                headers: {
+                    /** @description The session cookie. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["Internal"];
         };
     };

@@ -81,7 +81,7 @@ describe('agent page', () => {
     render(<App />);
     expect(await screen.findByRole('heading', { level: 1, name: 'Support line' })).toBeTruthy();
     expect(screen.getByText('Live v1')).toBeTruthy();
-    expect(screen.queryByText(/Canary/)).toBeNull();
+    expect(within(screen.getByRole('list', { name: 'Status' })).queryByText(/Canary/)).toBeNull();
     expect(screen.getByText('75.0%')).toBeTruthy();
     expect(screen.getByText('12')).toBeTruthy();
     const versions = await screen.findByRole('button', { name: 'Publish v2' });

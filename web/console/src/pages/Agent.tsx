@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { api, apiError, unwrap, type Schemas } from '../api/client';
 import { Dialog } from '../components/Dialog';
@@ -7,6 +7,10 @@ import { LoadMore } from '../components/LoadMore';
 import { Time } from '../components/Time';
 import { formatRate, formatVersion } from '../format';
 import { usePagedList, useResource, useTitle } from '../hooks';
+import { Canary } from './Canary';
+
+// uPlot and its stylesheet load with the first chart, not with the app.
+const BarChart = lazy(() => import('../components/BarChart'));
 
 type Version = Schemas['Version'];
 type Rollout = Schemas['RolloutView'];
@@ -92,8 +96,32 @@ export function AgentPage({ id }: { id: string }) {
 
       <ConversationStats stats={a.conversation_stats} />
 
+      <Canary
+        agentId={a.id}
+        liveVersion={a.live_version}
+        rollout={rollout.data ?? null}
+        published={a.versions
+          .filter((v) => v.published)
+          .map((v) => v.version)
+          .sort((x, y) => y - x)}
+        onChanged={reloadAll}
+      />
+
       <section aria-labelledby="versions-heading">
         <h2 id="versions-heading">Versions</h2>
+        <p className="toolbar">
+          <Link href={`/agents/${a.id}/versions/latest`} className="button-link">
+            Edit the draft
+          </Link>
+          {versions.items.length > 1 && (
+            <Link
+              href={`/agents/${a.id}/compare?from=${versions.items[1]!.version}&to=${versions.items[0]!.version}`}
+              className="button-link secondary"
+            >
+              Compare versions
+            </Link>
+          )}
+        </p>
         <ErrorMessage error={versions.error} />
         {versions.items.length === 0 && !versions.loading && !versions.error ? (
           <p>No versions yet.</p>
@@ -150,7 +178,29 @@ export function AgentPage({ id }: { id: string }) {
   );
 }
 
+const statusOrder: Schemas['ConversationStatus'][] = [
+  'completed',
+  'transferred',
+  'failed',
+  'cancelled',
+  'unanswered',
+  'in_progress',
+  'ringing',
+  'triggered',
+  'token_created',
+];
+
+/** by_status as bars in a fixed order, statuses with no conversation left out. */
+export function statusBars(byStatus: Record<string, number>) {
+  const known = statusOrder.filter((st) => (byStatus[st] ?? 0) > 0);
+  const other = Object.keys(byStatus)
+    .filter((st) => !statusOrder.includes(st as Schemas['ConversationStatus']) && (byStatus[st] ?? 0) > 0)
+    .sort();
+  return [...known, ...other].map((st) => ({ label: st.replaceAll('_', ' '), value: byStatus[st] ?? 0 }));
+}
+
 function ConversationStats({ stats }: { stats: Schemas['ConversationStats'] }) {
+  const bars = statusBars(stats.by_status);
   return (
     <section aria-labelledby="stats-heading">
       <h2 id="stats-heading">Conversations</h2>
@@ -170,6 +220,16 @@ function ConversationStats({ stats }: { stats: Schemas['ConversationStats'] }) {
           </dd>
         </div>
       </dl>
+      {bars.length > 0 && (
+        <Suspense fallback={<p role="status">Loading the chart…</p>}>
+          <BarChart
+            bars={bars}
+            caption="Conversations by status"
+            categoryLabel="Status"
+            valueLabel="Conversations"
+          />
+        </Suspense>
+      )}
     </section>
   );
 }
@@ -203,7 +263,10 @@ function VersionsTable({ agentId, liveVersion, versions, onPublished }: Versions
             {versions.map((v) => (
               <tr key={v.id}>
                 <th scope="row">
-                  {formatVersion(v.version)}
+                  <Link href={`/agents/${agentId}/versions/${v.version}`}>
+                    {formatVersion(v.version)}
+                    <span className="visually-hidden">{v.published ? ' (view)' : ' (edit)'}</span>
+                  </Link>
                   {v.version === liveVersion && <span className="badge live small">live</span>}
                 </th>
                 <td>{v.description || '—'}</td>

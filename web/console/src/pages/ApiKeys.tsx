@@ -3,6 +3,7 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { Dialog } from '../components/Dialog';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { LoadMore } from '../components/LoadMore';
+import { SecretOnce } from '../components/Secret';
 import { Time } from '../components/Time';
 import { formatEpochMillis } from '../format';
 import { usePagedList, useTitle } from '../hooks';
@@ -124,19 +125,11 @@ function CreateKey({ onCreated }: { onCreated(): void }) {
       </form>
       <ErrorMessage error={error} />
       {created && (
-        <div className="secret" role="status">
-          <p>
+        <SecretOnce label="Secret key" value={created.pat_key}>
+          <p role="status">
             Key <strong>{created.name}</strong> created. Copy it now: it is shown only this once.
           </p>
-          <label htmlFor="new-key-secret">Secret key</label>
-          <input
-            id="new-key-secret"
-            readOnly
-            value={created.pat_key}
-            spellCheck={false}
-            onFocus={(e) => e.currentTarget.select()}
-          />
-        </div>
+        </SecretOnce>
       )}
     </section>
   );

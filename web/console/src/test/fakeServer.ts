@@ -94,3 +94,63 @@ export function agent(overrides: Record<string, unknown> = {}) {
 export function visit(path: string): void {
   window.history.replaceState(null, '', path);
 }
+
+/** A version as the API shows it. */
+export function versionBody(agentId: string, n: number, overrides: Record<string, unknown> = {}) {
+  return {
+    id: `0190f3a0-0000-7000-8000-0000000${String(n).padStart(5, '0')}`,
+    agent_id: agentId,
+    version: n,
+    description: '',
+    published: false,
+    published_at: null,
+    base_version: null,
+    config: {},
+    instruction_builder_inputs: null,
+    instructions_status: 'idle',
+    instructions_error: null,
+    instructions_dirty: false,
+    instructions_manually_edited: false,
+    created_by: { type: 'user', id: 'u1', name: 'ada@example.com' },
+    published_by: null,
+    created_at: '2026-01-02T03:04:05.000Z',
+    updated_at: '2026-01-02T03:04:05.000Z',
+    ...overrides,
+  };
+}
+
+/** An agent as GET /core/agents/{id} shows it. */
+export function agentDetail(overrides: Record<string, unknown> = {}) {
+  return {
+    ...agent(overrides),
+    versions: [],
+    phone_numbers: [],
+    web_widgets: [],
+    sip_endpoint: { deployed: false, sip_uri: null, deployed_at: null },
+    conversation_stats: {
+      total: 0,
+      inbound: 0,
+      outbound: 0,
+      by_channel: {},
+      by_status: {},
+      total_duration_seconds: 0,
+      average_duration_seconds: 0,
+      last_conversation_at: null,
+      completion_rate: null,
+    },
+    latest_published_version: null,
+    ...overrides,
+  };
+}
+
+/** A 422 as the API sends it. */
+export function invalid(errors: { loc: (string | number)[]; msg: string; type?: string }[]): Response {
+  return json(
+    {
+      detail: errors[0]?.msg ?? 'invalid',
+      code: 'invalid',
+      errors: errors.map((e) => ({ type: 'invalid', ...e })),
+    },
+    422,
+  );
+}
