@@ -71,8 +71,25 @@ function server() {
         ]),
       ),
     )
-    .on('GET', `/core/agents/${id}/rollout`, () => problem(404, 'No rollout is running.', 'not_found'));
+    .on('GET', `/core/agents/${id}/rollout`, () => problem(404, 'No rollout is running.', 'not_found'))
+    .on('GET', '/core/phone-numbers', () => json(page([frontDesk])));
 }
+
+const frontDesk = {
+  phone_number: '+14155550123',
+  organization_id: '0190f3a0-0000-7000-8000-000000000001',
+  label: 'Front desk line',
+  trunk_id: null,
+  outbound_shareable: false,
+  inbound_agent_version_id: null,
+  outbound_agent_version_id: null,
+  inbound_agent_id: null,
+  inbound_version: null,
+  outbound_agent_id: null,
+  outbound_version: null,
+  created_at: '2026-01-02T03:04:05.000Z',
+  updated_at: '2026-01-02T03:04:05.000Z',
+};
 
 describe('agent page', () => {
   it('shows the live badge, versions, stats and history', async () => {
@@ -87,6 +104,7 @@ describe('agent page', () => {
     const versions = await screen.findByRole('button', { name: 'Publish v2' });
     expect(versions).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Publish v1' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Republish v1' })).toBeTruthy();
     const history = (await screen.findByText('launch')).closest('tr')!;
     expect(within(history).getByText('Publish')).toBeTruthy();
     expect(within(history).getByText('ada@example.com')).toBeTruthy();
@@ -121,6 +139,26 @@ describe('agent page', () => {
     expect(await post?.json()).toEqual({ description: 'shorter greeting' });
     expect(post?.headers.get('X-Agentplane-Console')).toBe('1');
     expect(await screen.findByText('Published v2; it is now live.')).toBeTruthy();
+  });
+
+  it('pins a number inbound through the dialog and reloads the page', async () => {
+    const s = server().on('POST', `/core/agents/${id}/versions/2/publish`, () =>
+      json([{ ...frontDesk, inbound_agent_id: id, inbound_version: 2 }]),
+    );
+    visit(`/console/agents/${id}`);
+    render(<App />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Publish v2' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Publish v2' });
+    const agentLoads = s.calls('GET', `/core/agents/${id}`).length;
+    fireEvent.click(await within(dialog).findByRole('checkbox', { name: '+14155550123 (Front desk line)' }));
+    fireEvent.click(within(dialog).getByRole('radio', { name: 'Inbound' }));
+    fireEvent.change(within(dialog).getByLabelText('Change note (optional)'), { target: { value: 'Kinder' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Publish' }));
+    expect(await screen.findByText('Published v2; it is now live. Pinned +14155550123 inbound to v2.')).toBeTruthy();
+    const [post] = s.calls('POST', `/core/agents/${id}/versions/2/publish`);
+    expect(await post?.json()).toEqual({ phone_numbers: ['+14155550123'], direction: 'inbound', description: 'Kinder' });
+    await waitFor(() => expect(s.calls('GET', `/core/agents/${id}`).length).toBeGreaterThan(agentLoads));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('rolls back after confirmation and shows a refusal', async () => {

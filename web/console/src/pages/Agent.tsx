@@ -8,6 +8,7 @@ import { Time } from '../components/Time';
 import { formatRate, formatVersion } from '../format';
 import { usePagedList, useResource, useTitle } from '../hooks';
 import { Canary } from './Canary';
+import { PublishDialog } from './PublishDialog';
 
 // uPlot and its stylesheet load with the first chart, not with the app.
 const BarChart = lazy(() => import('../components/BarChart'));
@@ -126,7 +127,13 @@ export function AgentPage({ id }: { id: string }) {
         {versions.items.length === 0 && !versions.loading && !versions.error ? (
           <p>No versions yet.</p>
         ) : (
-          <VersionsTable agentId={a.id} liveVersion={a.live_version} versions={versions.items} onPublished={reloadAll} />
+          <VersionsTable
+            agentId={a.id}
+            liveVersion={a.live_version}
+            versions={versions.items}
+            pinned={a.phone_numbers}
+            onPublished={reloadAll}
+          />
         )}
         <LoadMore hasMore={versions.hasMore} loading={versions.loading} onClick={versions.loadMore} />
       </section>
@@ -238,11 +245,13 @@ interface VersionsTableProps {
   agentId: string;
   liveVersion: number | null;
   versions: Version[];
+  /** Numbers with a slot that pins a version of this agent. */
+  pinned: Schemas['PhoneNumber'][];
   onPublished(message: string): void;
 }
 
-function VersionsTable({ agentId, liveVersion, versions, onPublished }: VersionsTableProps) {
-  const [publishing, setPublishing] = useState<number | null>(null);
+function VersionsTable({ agentId, liveVersion, versions, pinned, onPublished }: VersionsTableProps) {
+  const [publishing, setPublishing] = useState<Version | null>(null);
   return (
     <>
       <div className="table-wrap">
@@ -276,11 +285,9 @@ function VersionsTable({ agentId, liveVersion, versions, onPublished }: Versions
                 </td>
                 <td>{v.created_by?.name ?? '—'}</td>
                 <td>
-                  {!v.published && (
-                    <button type="button" className="secondary" onClick={() => setPublishing(v.version)}>
-                      Publish {formatVersion(v.version)}
-                    </button>
-                  )}
+                  <button type="button" className="secondary" onClick={() => setPublishing(v)}>
+                    {v.published ? 'Republish' : 'Publish'} {formatVersion(v.version)}
+                  </button>
                 </td>
               </tr>
             ))}
@@ -289,7 +296,10 @@ function VersionsTable({ agentId, liveVersion, versions, onPublished }: Versions
       </div>
       <PublishDialog
         agentId={agentId}
-        version={publishing}
+        version={publishing?.version ?? null}
+        published={publishing?.published ?? false}
+        liveVersion={liveVersion}
+        pinned={pinned}
         onClose={() => setPublishing(null)}
         onDone={(message) => {
           setPublishing(null);
@@ -297,67 +307,6 @@ function VersionsTable({ agentId, liveVersion, versions, onPublished }: Versions
         }}
       />
     </>
-  );
-}
-
-interface PublishDialogProps {
-  agentId: string;
-  version: number | null;
-  onClose(): void;
-  onDone(message: string): void;
-}
-
-function PublishDialog({ agentId, version, onClose, onDone }: PublishDialogProps) {
-  const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const close = () => {
-    setNote('');
-    setError(undefined);
-    onClose();
-  };
-
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (version === null) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await unwrap(
-        api.POST('/core/agents/{id}/versions/{version}/publish', {
-          params: { path: { id: agentId, version: String(version) } },
-          body: { description: note.trim() || null },
-        }),
-      );
-      setNote('');
-      onDone(`Published ${formatVersion(version)}; it is now live.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Dialog open={version !== null} title={`Publish ${formatVersion(version)}`} onClose={close}>
-      <form className="stack" onSubmit={(e) => void onSubmit(e)}>
-        <p>Publishing makes this version the agent's live version and ends a running canary rollout.</p>
-        <div className="field">
-          <label htmlFor="publish-note">Change note (optional)</label>
-          <textarea id="publish-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} rows={3} />
-        </div>
-        <ErrorMessage error={error} />
-        <div className="actions">
-          <button type="submit" disabled={busy}>
-            {busy ? 'Publishing…' : 'Publish'}
-          </button>
-          <button type="button" className="secondary" onClick={close}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
 
