@@ -128,6 +128,8 @@ func TestConsoleSessionWithOrgKey(t *testing.T) {
 		var theirs struct{ ID string }
 		e.do(req{method: "POST", path: "/core/agents", token: other.OrgKey, body: map[string]any{"name": "Theirs"}}).want(t, http.StatusCreated).decodeInto(t, &theirs)
 		dpWantErr(t, csDo(e, cookie, req{method: "GET", path: "/core/agents/" + theirs.ID}), http.StatusNotFound, "not_found")
+		// Routes outside an organization take personal tokens, as for a
+		// bearer key.
 		dpWantErr(t, csDo(e, cookie, req{method: "GET", path: "/admin/user-pats"}), http.StatusForbidden, "forbidden")
 		// A key's session stays in its organization.
 		dpWantErr(t, csDo(e, cookie, req{method: "PUT", path: "/console/api/session", body: map[string]any{"organization": "other-co"}}),
@@ -186,6 +188,23 @@ func TestConsoleSessionWithPAT(t *testing.T) {
 			t.Fatalf("the second organization shows %v", agents.Data)
 		}
 
+		// A personal token's session manages its user's tokens, as the
+		// token itself may.
+		var own admPage[struct {
+			Name string `json:"name"`
+		}]
+		csDo(e, cookie, req{method: "GET", path: "/admin/user-pats"}).want(t, http.StatusOK).decodeInto(t, &own)
+		if len(own.Data) == 0 {
+			t.Fatal("a personal token's session lists no personal tokens")
+		}
+		var made struct {
+			PATKey string `json:"pat_key"`
+			KeyID  string `json:"key_id"`
+		}
+		csDo(e, cookie, req{method: "POST", path: "/admin/user-pats", body: map[string]any{"name": "from the console"}}).
+			want(t, http.StatusCreated).decodeInto(t, &made)
+		csDo(e, cookie, req{method: "DELETE", path: "/admin/user-pats/" + made.KeyID}).want(t, http.StatusNoContent)
+
 		// A narrowed token's session has its narrow scopes.
 		narrow := admCreateKey(t, e, "/admin/user-pats", e.boot.PAT, "", map[string]any{"name": "reader", "scopes": []string{"agents:read"}})
 		reader := csSignIn(t, e, narrow.PATKey, "acme")
@@ -194,6 +213,8 @@ func TestConsoleSessionWithPAT(t *testing.T) {
 		}
 		csDo(e, reader, req{method: "GET", path: "/core/agents"}).want(t, http.StatusOK)
 		dpWantErr(t, csDo(e, reader, req{method: "POST", path: "/core/agents", body: map[string]any{"name": "no"}}), http.StatusForbidden, "forbidden")
+		// …and, narrowed, may not manage its user's tokens (SPEC §2).
+		dpWantErr(t, csDo(e, reader, req{method: "GET", path: "/admin/user-pats"}), http.StatusForbidden, "forbidden")
 
 		// Revoking the token ends its session at once on this node.
 		e.do(req{method: "DELETE", path: "/admin/user-pats/" + narrow.KeyID, token: e.boot.PAT}).want(t, http.StatusNoContent)

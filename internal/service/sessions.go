@@ -93,17 +93,15 @@ func (s *Service) openSession(ctx context.Context, token string) (store.ConsoleS
 }
 
 // SessionCaller authenticates a request by its console session token: the
-// caller its credential makes in the session's organization. Routes
-// outside organizations (mode UserOnly) take personal tokens only.
+// caller its credential makes in the session's organization, or on a
+// route outside organizations (mode UserOnly) the caller a personal token
+// makes there (an org key's session is refused, as the key is).
 func (s *Service) SessionCaller(ctx context.Context, token string, mode OrgMode) (*agentplane.Caller, error) {
 	sess, err := s.openSession(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	if mode == UserOnly {
-		return nil, agentplane.Errorf(agentplane.EForbidden, "this route requires a personal access token; a console session acts in one organization")
-	}
-	c, err := s.sessionCaller(ctx, sess, sess.OrganizationID)
+	c, err := s.sessionCallerIn(ctx, sess, sess.OrganizationID, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +117,18 @@ func (s *Service) SessionCaller(ctx context.Context, token string, mode OrgMode)
 // acting in orgRef; a credential that no longer authenticates ends the
 // session.
 func (s *Service) sessionCaller(ctx context.Context, sess store.ConsoleSession, orgRef string) (*agentplane.Caller, error) {
+	return s.sessionCallerIn(ctx, sess, orgRef, InOrg)
+}
+
+// sessionCallerIn is sessionCaller for a route of mode.
+func (s *Service) sessionCallerIn(ctx context.Context, sess store.ConsoleSession, orgRef string, mode OrgMode) (*agentplane.Caller, error) {
 	entry, err := s.credential(ctx, sess.CredentialID)
 	if err == nil {
 		var c *agentplane.Caller
-		if c, err = s.callerOf(ctx, entry, orgRef, InOrg); err == nil {
+		if mode == UserOnly {
+			orgRef = ""
+		}
+		if c, err = s.callerOf(ctx, entry, orgRef, mode); err == nil {
 			return c, nil
 		}
 	}
