@@ -65,5 +65,8 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
     unstubGlobals: true,
+    // The form tests draw the whole served schema; on a busy two-core CI
+    // host that can pass vitest's 5 s default.
+    testTimeout: 20_000,
   },
 });

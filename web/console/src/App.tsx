@@ -12,6 +12,7 @@ import { MembersPage } from './pages/Members';
 import { NotFoundPage } from './pages/NotFound';
 import { PhoneNumbersPage } from './pages/PhoneNumbers';
 import { SignInPage } from './pages/SignIn';
+import { TokensPage } from './pages/Tokens';
 import { WebWidgetsPage } from './pages/WebWidgets';
 import { WorkflowPage, WorkflowsPage } from './pages/Workflows';
 import { SessionProvider, useSession } from './session';
@@ -103,6 +104,7 @@ function Routes() {
                 <Route path="/workflows/:id">{(params) => <WorkflowPage key={params.id} id={params.id} />}</Route>
                 <Route path="/conversations" component={ConversationsPage} />
                 <Route path="/api-keys" component={ApiKeysPage} />
+                <Route path="/tokens" component={TokensPage} />
                 <Route path="/members" component={MembersPage} />
                 <Route component={NotFoundPage} />
               </Switch>

@@ -11,6 +11,7 @@ const navItems: { href: string; label: string }[] = [
   { href: '/workflows', label: 'Workflows' },
   { href: '/conversations', label: 'Conversations' },
   { href: '/api-keys', label: 'API keys' },
+  { href: '/tokens', label: 'Personal tokens' },
   { href: '/members', label: 'Members' },
 ];
 
