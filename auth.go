@@ -22,7 +22,15 @@ const (
 	ScopeMembersRead                Scope = "members:read"
 	ScopeMembersManage              Scope = "members:manage"
 	ScopeOrganizationsManage        Scope = "organizations:manage"
+	// The admin-only scopes of SPEC §17–§18: not the viewer's, although
+	// two end in ":read".
+	ScopeAuditLogRead   Scope = "audit_log:read"
+	ScopeWebhooksRead   Scope = "webhooks:read"
+	ScopeWebhooksManage Scope = "webhooks:manage"
 )
+
+// adminOnly are the scopes the viewer role never holds.
+var adminOnly = []Scope{ScopeConversationsReadSensitive, ScopeAuditLogRead, ScopeWebhooksRead}
 
 // AllScopes lists every scope in a stable order; it is the admin role.
 var AllScopes = []Scope{
@@ -32,6 +40,8 @@ var AllScopes = []Scope{
 	ScopeConversationsRead, ScopeConversationsReadSensitive, ScopeConversationsManage,
 	ScopeMembersRead, ScopeMembersManage,
 	ScopeOrganizationsManage,
+	ScopeAuditLogRead,
+	ScopeWebhooksRead, ScopeWebhooksManage,
 }
 
 // Valid reports whether s is a known scope.
@@ -60,7 +70,8 @@ const (
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleViewer }
 
 // Scopes returns the scopes a role grants: admin every scope, viewer every
-// ":read" scope except conversations:read_sensitive.
+// ":read" scope except conversations:read_sensitive, audit_log:read and
+// webhooks:read.
 func (r Role) Scopes() Scopes {
 	switch r {
 	case RoleAdmin:
@@ -68,7 +79,7 @@ func (r Role) Scopes() Scopes {
 	case RoleViewer:
 		var out Scopes
 		for _, s := range AllScopes {
-			if strings.HasSuffix(string(s), ":read") {
+			if strings.HasSuffix(string(s), ":read") && !slices.Contains(adminOnly, s) {
 				out = append(out, s)
 			}
 		}

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +20,16 @@ import (
 // started server and samples the server's resident set meanwhile (P4,
 // P5), then does it again with the host busy (P4 busy).
 func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
+	// Every change is an event for a webhook subscribed to "*" (SPEC §18),
+	// delivered to a receiver on loopback that the server may reach.
+	sink := newSink()
+	defer sink.srv.Close()
+	// The flags stay for later restarts: a key once given must stay.
+	small.srv.extraArgs = append(slices.Clip(small.srv.extraArgs), "--fetch-allow-cidrs", "127.0.0.1/32", "--fetch-allow-ports", sink.port())
+	if small.srv.db.eng.pg != nil {
+		// PostgreSQL keeps webhook secrets only under a server key.
+		small.srv.extraArgs = append(small.srv.extraArgs, "--secret-key", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{42}, 32)))
+	}
 	// A fresh process, so VmHWM covers this load only.
 	if err := small.srv.stop(); err != nil {
 		return err
@@ -31,6 +46,9 @@ func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
 		var m map[string]any
 		_ = json.Unmarshal(raw, &m)
 		return m, nil
+	}
+	if _, err := post("/admin/webhooks", fmt.Sprintf(`{"url":%q,"events":["*"]}`, sink.srv.URL+"/events"), http.StatusCreated); err != nil {
+		return err
 	}
 	agent, err := post("/core/agents", `{"name":"Publish bench"}`, http.StatusCreated)
 	if err != nil {
@@ -74,6 +92,7 @@ func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
 	if r.p4, r.p5Peak, err = b.p4Runs(ctx, "P4", small, fire); err != nil {
 		return err
 	}
+	logf("P4: the webhook receiver got %d events so far", sink.n.Load())
 	m, err := readMem(small.srv.pid())
 	if err != nil {
 		return err
@@ -149,4 +168,24 @@ func (b *bench) p4Runs(ctx context.Context, id string, t *target, fire func(cont
 		}
 	}
 	return runs, peaks, nil
+}
+
+// sink is a webhook receiver that answers 200 and counts events.
+type sink struct {
+	srv *httptest.Server
+	n   atomic.Int64
+}
+
+func newSink() *sink {
+	s := &sink{}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.n.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	return s
+}
+
+func (s *sink) port() string {
+	u, _ := url.Parse(s.srv.URL)
+	return u.Port()
 }

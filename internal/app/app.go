@@ -117,12 +117,17 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 		st.Close()
 		return nil, err
 	}
-	svc := service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Secrets: secrets})
-	a.svc = svc
-	// The queue runs the workflows' steps through the service and
-	// registers with the store, which writes a job with every workflow.
+	// The guarded fetcher reads company websites and delivers webhooks:
+	// every URL a user gives goes through its rules.
 	fetcher := fetch.New(fetch.Options{AllowCIDRs: cfg.FetchAllowCIDRs, AllowPorts: cfg.FetchAllowPorts})
-	a.queue, err = jobs.New(ctx, st, svc, jobs.Options{Logger: log, JobTimeout: cfg.JobTimeout, Model: model, Crawl: fetcher.Crawl})
+	svc := service.New(st, service.Options{Logger: log, Model: model, SIPDomain: cfg.SIPDomain, Secrets: secrets,
+		CheckWebhookURL: webhookURLCheck(fetcher), WebhookRetryDelays: cfg.WebhookRetryDelays})
+	a.svc = svc
+	// The queue runs the workflows' steps and delivers webhooks through
+	// the service, and registers with the store, which writes a job with
+	// every workflow and wakes it after every change with events.
+	a.queue, err = jobs.New(ctx, st, svc, jobs.Options{Logger: log, JobTimeout: cfg.JobTimeout, Model: model, Crawl: fetcher.Crawl,
+		Post: fetcher.Post, SweepInterval: cfg.WebhookSweep})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -137,7 +142,7 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())), jobs.NewCollector(st),
+		collectors.NewDBStatsCollector(st.DB(), string(st.Engine())), jobs.NewCollector(st), jobs.NewWebhookCollector(svc),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "agentplane_db_statements_total",
 			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
@@ -277,12 +282,13 @@ func (a *App) Run(ctx context.Context) error {
 	return serveErr
 }
 
-// sweep deletes expired idempotency records every ten minutes; any node
-// may do it, and doing it twice is harmless.
+// sweep deletes expired idempotency records every ten minutes and audit
+// entries past their retention every hour; any node may do it, and doing
+// it twice is harmless.
 func (a *App) sweep(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
@@ -292,6 +298,31 @@ func (a *App) sweep(ctx context.Context) {
 			} else if n > 0 {
 				a.log.Info("swept idempotency keys", "deleted", n)
 			}
+			if i%6 != 0 {
+				continue
+			}
+			if n, err := a.svc.PruneAuditLog(ctx, a.cfg.AuditRetention); err != nil {
+				a.log.Warn("prune audit log", "err", err)
+			} else if n > 0 {
+				a.log.Info("pruned audit log", "deleted", n, "retention", a.cfg.AuditRetention.String())
+			}
+		}
+	}
+}
+
+// webhookURLCheck is the guarded fetcher's URL check, its refusals said
+// for the person who typed the URL.
+func webhookURLCheck(f *fetch.Fetcher) func(string) error {
+	return func(raw string) error {
+		switch err := f.CheckURL(raw); {
+		case err == nil:
+			return nil
+		case errors.Is(err, fetch.ErrForbiddenAddress):
+			return errors.New("the address is loopback, private, link-local or reserved (an operator may allow it with AGENTPLANE_FETCH_ALLOW_CIDRS)")
+		case errors.Is(err, fetch.ErrPort):
+			return errors.New("only ports 80 and 443 are allowed (an operator may allow others with AGENTPLANE_FETCH_ALLOW_PORTS)")
+		default:
+			return err
 		}
 	}
 }

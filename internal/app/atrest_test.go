@@ -96,9 +96,35 @@ func TestNoSecretAtRest(t *testing.T) {
 				t.Fatalf("list: %v %+v", err, page)
 			}
 
+			// Webhook secrets (SPEC §18): one created, then rotated, so the
+			// row holds a current and a previous secret.
+			api := unvalidated(n.URL, tokens[0])
+			var hook struct {
+				ID     string `json:"id"`
+				Secret string `json:"secret"`
+			}
+			if err := api.call(ctx, http.MethodPost, "/admin/webhooks", map[string]any{"url": "https://hooks.example.test/in", "events": []string{"*"}}, &hook, http.StatusCreated); err != nil {
+				t.Fatal(err)
+			}
+			webhookSecrets := []string{hook.Secret}
+			if err := api.call(ctx, http.MethodPost, "/admin/webhooks/"+hook.ID+"/rotate-secret", nil, &hook, http.StatusOK); err != nil {
+				t.Fatal(err)
+			}
+			webhookSecrets = append(webhookSecrets, hook.Secret)
+
 			box, err := seal.New(key)
 			if err != nil {
 				t.Fatal(err)
+			}
+			var current, previous []byte
+			if err := db.QueryRowContext(ctx, `SELECT secret, previous_secret FROM webhook_endpoints`).Scan(&current, &previous); err != nil {
+				t.Fatal(err)
+			}
+			for i, sealed := range [][]byte{previous, current} {
+				plain, err := box.Open(sealed, "webhook_endpoints:"+hook.ID)
+				if err != nil || string(plain) != webhookSecrets[i] {
+					t.Errorf("webhook secret %d is not sealed under the server key: %v", i, err)
+				}
 			}
 			var stored []byte
 			if err := db.QueryRowContext(ctx, `SELECT value FROM server_secrets WHERE name = 'cursor_hmac'`).Scan(&stored); err != nil {
@@ -113,6 +139,16 @@ func TestNoSecretAtRest(t *testing.T) {
 				"cursor key (hex)":  []byte(hex.EncodeToString(cursorKey)),
 				"cursor key (b64)":  []byte(base64.StdEncoding.EncodeToString(cursorKey)),
 				"cursor key (b64u)": []byte(base64.RawURLEncoding.EncodeToString(cursorKey)),
+			}
+			for i, sec := range webhookSecrets {
+				raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(sec, "whsec_"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				needles[fmt.Sprint("webhook secret ", i)] = []byte(sec)
+				needles[fmt.Sprint("webhook secret (b64) ", i)] = []byte(strings.TrimPrefix(sec, "whsec_"))
+				needles[fmt.Sprint("webhook key ", i)] = raw
+				needles[fmt.Sprint("webhook key (hex) ", i)] = []byte(hex.EncodeToString(raw))
 			}
 			for i, tok := range tokens {
 				needles[fmt.Sprint("token ", i)] = []byte(tok)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/agentplane/agentplane"
 	"io"
 	"strings"
 
@@ -118,6 +119,11 @@ func (c *command) runLeaf(ctx context.Context, path []string, args []string, env
 	_, _ = io.Copy(env.Stderr, &out)
 	if err != nil {
 		return err
+	}
+	if len(path) > 0 && path[0] == "admin" {
+		// Changes an operator makes here are audited as the command
+		// line's (SPEC §17).
+		ctx = agentplane.WithOrigin(ctx, agentplane.Origin{Via: "cli"})
 	}
 	return run(ctx, cfg, env)
 }

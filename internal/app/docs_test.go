@@ -110,7 +110,9 @@ func runDoc(t *testing.T, engine store.Engine, doc string) {
 	if engine == store.Postgres {
 		env["AGENTPLANE_DATABASE_URL"] = dbtest.NewPostgresDB(t)
 	}
-	vars := map[string]string{"AGENTPLANE_FETCH_ALLOW_CIDRS": "127.0.0.1/32", "AGENTPLANE_FETCH_ALLOW_PORTS": port}
+	vars := map[string]string{"AGENTPLANE_FETCH_ALLOW_CIDRS": "127.0.0.1/32", "AGENTPLANE_FETCH_ALLOW_PORTS": port,
+		// PostgreSQL keeps webhook secrets only under a server key.
+		"AGENTPLANE_SECRET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}
 	maps.Copy(vars, env)
 	n := launch(t, nil, vars, "--addr", "127.0.0.1:0").wait(t)
 	key := defaultKey(t, n.Stdout.String())

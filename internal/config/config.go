@@ -37,6 +37,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	WriteTimeout    time.Duration
 	JobTimeout      time.Duration
+	// AuditRetention bounds how long audit entries stay (SPEC §17).
+	AuditRetention time.Duration
+	// WebhookRetryDelays and WebhookSweep tune delivery; zero values
+	// are the defaults (tests shorten them; no flag sets them).
+	WebhookRetryDelays []time.Duration
+	WebhookSweep       time.Duration
 	// DetailCacheBytes bounds the node's agent detail cache; 0 disables it.
 	DetailCacheBytes int
 	// SecretKey (32 bytes) encrypts secrets the server keeps for later use;
@@ -85,6 +91,7 @@ var settings = []setting{
 	{"write-timeout", "AGENTPLANE_WRITE_TIMEOUT", "30s", "how long writing one response may take (streamed answers: the longest pause); a client that stops reading is cut off after it", false, kindDuration},
 	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true, kindString},
 	{"detail-cache-bytes", "AGENTPLANE_DETAIL_CACHE_BYTES", "8388608", "memory each node may keep recently sent agent details in, served again while unchanged (0 disables)", false, kindInt},
+	{"audit-retention", "AGENTPLANE_AUDIT_RETENTION", "8760h", "how long audit log entries are kept (older ones are deleted hourly)", false, kindDuration},
 	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false, kindDuration},
 }
 
@@ -286,6 +293,11 @@ func parse(get func(string) string) (Config, error) {
 		bad("job-timeout", "%q is not a duration of at least 1s", get("job-timeout"))
 	} else {
 		c.JobTimeout = d
+	}
+	if d, err := time.ParseDuration(get("audit-retention")); err != nil || d < time.Hour {
+		bad("audit-retention", "%q is not a duration of at least 1h", get("audit-retention"))
+	} else {
+		c.AuditRetention = d
 	}
 	return c, errors.Join(errs...)
 }

@@ -121,6 +121,8 @@ type Fetcher struct {
 	maxRedirects int
 	userAgent    string
 	ports        map[int]bool
+	guard        *ssrf.Guardian
+	poster       *http.Client // Post: the same transport, no redirects
 }
 
 // Page is one fetched document.
@@ -209,6 +211,13 @@ func New(opts Options) *Fetcher {
 		Transport:     transport,
 		CheckRedirect: f.checkRedirect,
 	}
+	f.poster = &http.Client{
+		Transport: transport,
+		// A webhook receiver that redirects is not followed: the answer
+		// is its status, a failure.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	f.guard = guard
 	return f
 }
 

@@ -282,3 +282,32 @@ func checkRefused(t *testing.T, f *Fetcher, tc attack) {
 	}
 	t.Logf("refused: %v", err)
 }
+
+// TestCheckURL: the URL check a webhook gets at create applies the
+// address rules to addresses written in the URL, with the operator's
+// exemptions, and leaves names to the dial.
+func TestCheckURL(t *testing.T) {
+	f := New(Options{})
+	allowed := New(Options{AllowCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, AllowPorts: []int{8080}})
+	for _, c := range []struct {
+		f    *Fetcher
+		url  string
+		want error
+	}{
+		{f, "https://hooks.example.com/in", nil},
+		{f, "https://93.184.216.34/in", nil},
+		{f, "http://127.0.0.1/in", ErrForbiddenAddress},
+		{f, "http://[::1]/in", ErrForbiddenAddress},
+		{f, "http://169.254.169.254/latest", ErrForbiddenAddress},
+		{f, "http://2130706433/in", ErrForbiddenAddress},
+		{f, "http://10.0.0.1:8080/in", ErrPort},
+		{f, "ftp://example.com/", ErrScheme},
+		{f, "https://user:pw@example.com/", ErrUserinfo},
+		{allowed, "http://127.0.0.1:8080/in", nil},
+		{allowed, "http://127.0.0.2:8080/in", ErrForbiddenAddress},
+	} {
+		if err := c.f.CheckURL(c.url); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("CheckURL(%q) = %v, want %v", c.url, err, c.want)
+		}
+	}
+}

@@ -342,7 +342,17 @@ func (x *xoRun) populate(o *xoOrg, area, block string, n int) {
 			o.names = append(o.names, fmt.Sprintf("%s-extra-%d", m, i))
 		}
 	}
+	for i := 0; i < 2; i++ {
+		desc := fmt.Sprintf("%s webhook %d", m, i)
+		h := x.call(o, false, "POST", "/admin/webhooks", map[string]any{"url": fmt.Sprintf("https://%s-%d.example/hook", m, i), "events": []string{"*"}, "description": desc}, 201)
+		x.add(o, "webhook", h["id"].(string))
+		o.tokens = append(o.tokens, h["secret"].(string))
+		o.names = append(o.names, desc)
+		d := x.call(o, false, "POST", "/admin/webhooks/"+h["id"].(string)+"/test", nil, 202)
+		x.add(o, "delivery", d["id"].(string))
+	}
 	for list, path := range map[string]string{
+		"webhooks": "/admin/webhooks", "audit-log": "/admin/audit-log",
 		"agents": "/core/agents", "versions": "/core/agents/" + agents[0] + "/versions", "phone-numbers": "/core/phone-numbers",
 		"web-widgets": "/core/web-widgets", "conversations": "/core/conversations", "workflows": "/core/workflows",
 		"members": "/admin/members", "organization-pats": "/admin/organization-pats", "user-pats": "/admin/user-pats", "organizations": "/admin/organizations",
@@ -380,8 +390,13 @@ func (x *xoRun) snapshot() map[string]string {
 		}
 		out[path] = fmt.Sprintf("%d %s", r.status, body)
 	}
-	for _, p := range []string{"/core/agents", "/core/phone-numbers", "/core/web-widgets", "/core/conversations", "/core/workflows", "/admin/members", "/admin/organization-pats"} {
+	for _, p := range []string{"/core/agents", "/core/phone-numbers", "/core/web-widgets", "/core/conversations", "/core/workflows", "/admin/members", "/admin/organization-pats",
+		"/admin/webhooks", "/admin/audit-log"} {
 		get(p+"?limit=200", false, nil)
+	}
+	for _, id := range a.ids["webhook"] {
+		get("/admin/webhooks/"+id, false, nil)
+		get("/admin/webhooks/"+id+"/deliveries?limit=200", false, nil)
 	}
 	get("/admin/user-pats?limit=200", true, nil)
 	get("/admin/organizations?limit=200", true, nil)
@@ -547,6 +562,9 @@ func (x *xoRun) listQuery(r *xoReq, list string) {
 		q.Set("cursor", x.b.cursors[list])
 	}
 	for _, k := range []string{"created_after", "created_before", "updated_after", "updated_before"} {
+		if strings.HasPrefix(k, "updated") && (list == "audit-log" || list == "webhook-deliveries") {
+			continue // entries that never change have no updated_* filters
+		}
 		if x.chance(0.1) {
 			ts := time.Now().Add(time.Duration(x.rng.Intn(7200)-3600) * time.Second)
 			if x.chance(0.5) {
@@ -877,6 +895,47 @@ var xoGens = map[string]xoGen{
 		r.path = "/admin/organization-pats"
 		x.listQuery(r, "organization-pats")
 	},
+	"GET /admin/audit-log": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/audit-log"
+		switch x.rng.Intn(4) {
+		case 0:
+			r.query.Set("agent_id", x.ref(r, "agent", 0.2))
+		case 1:
+			r.query.Set("resource_id", x.ref(r, "webhook", 0.2))
+		case 2:
+			r.query.Set("actor_id", x.ref(r, "key", 0.2))
+		default:
+			r.query.Set("action", x.one([]string{"agent.*", "version.published", "webhook.created"}))
+		}
+		x.listQuery(r, "audit-log")
+	},
+	"GET /admin/webhooks": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks"
+		x.listQuery(r, "webhooks")
+	},
+	"POST /admin/webhooks": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks"
+		r.body = x.mass(r, map[string]any{"url": fmt.Sprintf("https://zq7bravo-%d.example/hook", x.unique()), "events": []string{"agent.*"}})
+	},
+	"GET /admin/webhooks/{id}": func(x *xoRun, r *xoReq) { r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1) },
+	"PATCH /admin/webhooks/{id}": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1)
+		r.body = x.mass(r, map[string]any{"description": "zq7bravo hijack", "url": "https://zq7bravo.example/stolen", "enabled": x.bool()})
+	},
+	"DELETE /admin/webhooks/{id}": func(x *xoRun, r *xoReq) { r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0) },
+	"POST /admin/webhooks/{id}/rotate-secret": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1) + "/rotate-secret"
+	},
+	"POST /admin/webhooks/{id}/test": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1) + "/test"
+	},
+	"GET /admin/webhooks/{id}/deliveries": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1) + "/deliveries"
+		x.listQuery(r, "webhook-deliveries")
+	},
+	"POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver": func(x *xoRun, r *xoReq) {
+		r.path = "/admin/webhooks/" + x.ref(r, "webhook", 0.1) + "/deliveries/" + x.ref(r, "delivery", 0.1) + "/redeliver"
+	},
 	"DELETE /admin/organization-pats/{key_id}": func(x *xoRun, r *xoReq) {
 		r.path = "/admin/organization-pats/" + x.ref(r, "key", 0)
 	},
@@ -896,7 +955,7 @@ var xoGens = map[string]xoGen{
 var xoLists = map[string]bool{
 	"GET /core/agents": true, "GET /core/agents/{id}/versions": true, "GET /core/workflows": true, "GET /core/phone-numbers": true,
 	"GET /core/web-widgets": true, "GET /core/conversations": true, "GET /admin/organizations": true, "GET /admin/members": true,
-	"GET /admin/organization-pats": true, "GET /admin/user-pats": true,
+	"GET /admin/organization-pats": true, "GET /admin/user-pats": true, "GET /admin/webhooks": true, "GET /admin/audit-log": true,
 }
 
 // attack sends n generated requests as B, plus the twins, and checks each.

@@ -529,7 +529,7 @@ func dpCountingEnv(t *testing.T, engine store.Engine) (*env, *atomic.Int64) {
 	log := slog.New(slog.DiscardHandler)
 	// Authentication reads the credential on every request, so counts
 	// don't depend on whether the node's cache of it has expired.
-	svc := service.New(st, service.Options{Logger: log, CredentialTTL: -1})
+	svc := service.New(st, service.Options{Logger: log, CredentialTTL: -1, Secrets: testBox(t)})
 	key, err := svc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/agentplane/agentplane/internal/seal"
 	"io"
 	"log/slog"
 	"net/http"
@@ -77,6 +78,7 @@ type envOptions struct {
 	jobs     bool           // a real River queue (withJobs)
 	attempts int            // its attempts per job; 0: the queue's default
 	crawl    jobs.CrawlFunc // the queue's website reader
+	post     jobs.PostFunc  // the queue's webhook sender
 }
 
 // envOption adjusts an env (a model, a clock, withJobs).
@@ -90,6 +92,19 @@ func withJobs(o *envOptions) { o.jobs = true }
 // withJobsOnce is withJobs with each job tried once: its first failure is
 // final (tests of how a workflow ends, without waiting for retries).
 func withJobsOnce(o *envOptions) { o.jobs, o.attempts = true, 1 }
+
+// testBox is the server key of test services: every service over one
+// database must share it, as every node of a deployment does.
+func testBox(t testing.TB) *seal.Box {
+	box, err := seal.New(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
+// withPost gives the queue a webhook sender.
+func withPost(fn jobs.PostFunc) envOption { return func(o *envOptions) { o.post = fn } }
 
 // withService adjusts the service's options.
 func withService(fn func(*service.Options)) envOption {
@@ -108,7 +123,7 @@ func newEnv(t *testing.T, engine store.Engine, options ...envOption) *env {
 	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	o := envOptions{service: service.Options{Logger: log}}
+	o := envOptions{service: service.Options{Logger: log, Secrets: testBox(t)}}
 	for _, opt := range options {
 		opt(&o)
 	}
@@ -118,7 +133,7 @@ func newEnv(t *testing.T, engine store.Engine, options ...envOption) *env {
 	var queue *jobs.Queue
 	if o.jobs {
 		queue, err = jobs.New(ctx, st, svc, jobs.Options{Logger: log, PollInterval: 20 * time.Millisecond, MaxAttempts: o.attempts,
-			Model: o.service.Model, Crawl: o.crawl, Now: o.service.Now})
+			Model: o.service.Model, Crawl: o.crawl, Now: o.service.Now, Post: o.post, SweepInterval: 100 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}

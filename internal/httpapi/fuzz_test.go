@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/agentplane/agentplane/internal/seal"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -115,7 +116,11 @@ func newFuzzEnv(f *testing.F, engine store.Engine, queue bool) *fuzzEnv {
 	f.Cleanup(func() { st.Close() })
 	logs := &fuzzLog{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
-	svc := service.New(st, service.Options{Logger: log})
+	box, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		f.Fatal(err)
+	}
+	svc := service.New(st, service.Options{Logger: log, Secrets: box})
 	if queue {
 		// Registered, never started: workflows are created with their
 		// jobs, and no job runs.

@@ -25,7 +25,7 @@ func limitedServer(t *testing.T, l httpapi.Limits) (string, service.BootstrapRes
 func limitedServerOn(t *testing.T, engine store.Engine, l httpapi.Limits) (string, service.BootstrapResult) {
 	t.Helper()
 	st := dbtest.Open(t, engine)
-	svc := service.New(st, service.Options{})
+	svc := service.New(st, service.Options{Secrets: testBox(t)})
 	boot, err := svc.Bootstrap(context.Background(), service.BootstrapInput{OrgName: "Acme", OrgSlug: "acme", Email: "a@acme.test"})
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ var mxAllScopes = []ap.Scope{
 	"agents:read", "agents:manage", "phone_numbers:read", "phone_numbers:manage",
 	"web_widgets:read", "web_widgets:manage", "conversations:read",
 	"conversations:read_sensitive", "conversations:manage", "members:read",
-	"members:manage", "organizations:manage",
+	"members:manage", "organizations:manage", "audit_log:read", "webhooks:read", "webhooks:manage",
 }
 
 // mxGrants is SPEC §2's rule, independent of the domain code: a route
@@ -105,6 +105,16 @@ var mxPinned = []struct {
 	{"POST /admin/user-pats", "user", nil, false},
 	{"GET /admin/user-pats", "user", nil, false},
 	{"DELETE /admin/user-pats/{key_id}", "user", nil, false},
+	{"GET /admin/audit-log", "org", []ap.Scope{ap.ScopeAuditLogRead}, false},
+	{"GET /admin/webhooks", "org", []ap.Scope{ap.ScopeWebhooksRead}, false},
+	{"POST /admin/webhooks", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
+	{"GET /admin/webhooks/{id}", "org", []ap.Scope{ap.ScopeWebhooksRead}, false},
+	{"PATCH /admin/webhooks/{id}", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
+	{"DELETE /admin/webhooks/{id}", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
+	{"POST /admin/webhooks/{id}/rotate-secret", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
+	{"POST /admin/webhooks/{id}/test", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
+	{"GET /admin/webhooks/{id}/deliveries", "org", []ap.Scope{ap.ScopeWebhooksRead}, false},
+	{"POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", "org", []ap.Scope{ap.ScopeWebhooksManage}, false},
 
 	{"GET /core/agents/{id}/versions", "org", []ap.Scope{ap.ScopeAgentsRead}, true},
 	{"POST /core/agents/{id}/versions", "org", []ap.Scope{ap.ScopeAgentsManage}, true},
@@ -495,6 +505,47 @@ var mxFixtures = map[string]mxFixture{
 		return mxCall{path: "/admin/organization-pats/" + k.KeyID, ok: http.StatusNoContent,
 			intact: func(t *testing.T) { w.keyIntact(t, k.PATKey, service.InOrg) }}
 	},
+	"GET /admin/audit-log": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/audit-log", ok: http.StatusOK}
+	},
+	"GET /admin/webhooks": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/webhooks", ok: http.StatusOK}
+	},
+	"POST /admin/webhooks": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/webhooks", body: map[string]any{"url": "https://hooks.example.test/in", "events": []string{"*"}}, ok: http.StatusCreated}
+	},
+	"GET /admin/webhooks/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/webhooks/" + w.newWebhook(t, e, o), ok: http.StatusOK}
+	},
+	"PATCH /admin/webhooks/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWebhook(t, e, o)
+		return mxCall{path: "/admin/webhooks/" + id, body: map[string]any{"description": "patched"}, ok: http.StatusOK,
+			intact: func(t *testing.T) { w.webhookIntact(t, e, o, id) }}
+	},
+	"DELETE /admin/webhooks/{id}": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWebhook(t, e, o)
+		return mxCall{path: "/admin/webhooks/" + id, ok: http.StatusNoContent,
+			intact: func(t *testing.T) { w.webhookIntact(t, e, o, id) }}
+	},
+	"POST /admin/webhooks/{id}/rotate-secret": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWebhook(t, e, o)
+		return mxCall{path: "/admin/webhooks/" + id + "/rotate-secret", ok: http.StatusOK,
+			intact: func(t *testing.T) { w.webhookIntact(t, e, o, id) }}
+	},
+	"POST /admin/webhooks/{id}/test": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/webhooks/" + w.newWebhook(t, e, o) + "/test", ok: http.StatusAccepted}
+	},
+	"GET /admin/webhooks/{id}/deliveries": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		return mxCall{path: "/admin/webhooks/" + w.newWebhook(t, e, o) + "/deliveries", ok: http.StatusOK}
+	},
+	"POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
+		id := w.newWebhook(t, e, o)
+		var d struct {
+			ID string `json:"id"`
+		}
+		w.send(e, o, req{method: http.MethodPost, path: "/admin/webhooks/" + id + "/test", token: o.adminKey}).want(t, http.StatusAccepted).decodeInto(t, &d)
+		return mxCall{path: "/admin/webhooks/" + id + "/deliveries/" + d.ID + "/redeliver", ok: http.StatusAccepted}
+	},
 	"POST /admin/user-pats": func(t *testing.T, w *mxWorld, e *env, o *mxTenant) mxCall {
 		return mxCall{path: "/admin/user-pats", body: map[string]any{"name": "matrix token"}, ok: http.StatusCreated}
 	},
@@ -681,6 +732,31 @@ func (w *mxWorld) newKeyWith(t *testing.T, e *env, o *mxTenant, path, token stri
 		t.Fatalf("created key lacks pat_key or key_id: %+v", k)
 	}
 	return k
+}
+
+// newWebhook creates an endpoint in o, described "fixture webhook".
+func (w *mxWorld) newWebhook(t *testing.T, e *env, o *mxTenant) string {
+	t.Helper()
+	var h struct {
+		ID string `json:"id"`
+	}
+	w.send(e, o, req{method: http.MethodPost, path: "/admin/webhooks", token: o.adminKey,
+		body: map[string]any{"url": "https://hooks.example.test/fixture", "events": []string{"agent.*"}, "description": "fixture webhook"}}).
+		want(t, http.StatusCreated).decodeInto(t, &h)
+	return h.ID
+}
+
+func (w *mxWorld) webhookIntact(t *testing.T, e *env, o *mxTenant, id string) {
+	t.Helper()
+	var h struct {
+		Description string `json:"description"`
+		UpdatedAt   string `json:"updated_at"`
+		CreatedAt   string `json:"created_at"`
+	}
+	w.send(e, o, req{method: http.MethodGet, path: "/admin/webhooks/" + id, token: o.adminKey}).want(t, http.StatusOK).decodeInto(t, &h)
+	if h.Description != "fixture webhook" || h.UpdatedAt != h.CreatedAt {
+		t.Errorf("a rejected request changed webhook %s: %+v", id, h)
+	}
 }
 
 func (w *mxWorld) newAgent(t *testing.T, e *env, o *mxTenant) string {
@@ -1069,7 +1145,7 @@ func newMXWorld(t *testing.T, e *env) *mxWorld {
 	// ahead: the expiring credentials have expired there.
 	// Workflows it starts get their jobs in the env's queue: the queue
 	// is registered with the store.
-	fsvc := service.New(e.store, service.Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
+	fsvc := service.New(e.store, service.Options{Secrets: testBox(t), Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
 	ck, err := fsvc.CursorKey(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,8 @@ func (s *idSource) next() string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	info := &reqInfo{id: s.requestID(r.Header.Get("X-Request-Id"))}
-	r = r.WithContext(context.WithValue(r.Context(), keyInfo, info))
+	ctx := agentplane.WithOrigin(r.Context(), agentplane.Origin{RequestID: info.id, IP: clientAddr(r), Via: "api"})
+	r = r.WithContext(context.WithValue(ctx, keyInfo, info))
 	w.Header().Set("X-Request-Id", info.id)
 	rec := &recorder{ResponseWriter: w, r: r}
 	// Bound the whole answer's write: a client that stops reading gets

@@ -34,7 +34,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 
 // operationID is a snake_case verb on its resource (SPEC §23): MCP tool
 // names are made from it.
-var operationID = regexp.MustCompile(`^(get|list|create|update|patch|delete|validate|diff|compare|publish|register|deploy|undeploy|preflight|start|generate|add|remove|revoke|rollback|promote|end|accept)_[a-z0-9]+(_[a-z0-9]+)*$`)
+var operationID = regexp.MustCompile(`^(get|list|create|update|patch|delete|validate|diff|compare|publish|register|deploy|undeploy|preflight|start|generate|add|remove|revoke|rollback|promote|end|accept|rotate|test|redeliver)_[a-z0-9]+(_[a-z0-9]+)*$`)
 
 // TestOpenAPIDeclaresEveryStatus checks the rules of SPEC §23 that a route
 // added later could forget: a snake_case verb operationId, 400 everywhere

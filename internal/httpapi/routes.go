@@ -89,6 +89,19 @@ func (s *Server) table() []route {
 		{"POST /admin/organization-pats", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.createOrgKey, buffered},
 		{"GET /admin/organization-pats", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.listOrgKeys, buffered},
 		{"DELETE /admin/organization-pats/{key_id}", inOrg, []ap.Scope{ap.ScopeOrganizationsManage}, s.revokeOrgKey, buffered},
+
+		// The audit log and webhooks (SPEC §17–§18).
+		{"GET /admin/audit-log", inOrg, []ap.Scope{ap.ScopeAuditLogRead}, s.listAuditLog, buffered},
+		{"GET /admin/webhooks", inOrg, []ap.Scope{ap.ScopeWebhooksRead}, s.listWebhooks, buffered},
+		{"POST /admin/webhooks", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.createWebhook, buffered},
+		{"GET /admin/webhooks/{id}", inOrg, []ap.Scope{ap.ScopeWebhooksRead}, s.getWebhook, buffered},
+		{"PATCH /admin/webhooks/{id}", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.updateWebhook, buffered},
+		{"DELETE /admin/webhooks/{id}", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.deleteWebhook, buffered},
+		{"POST /admin/webhooks/{id}/rotate-secret", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.rotateWebhookSecret, buffered},
+		{"POST /admin/webhooks/{id}/test", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.testWebhook, buffered},
+		{"GET /admin/webhooks/{id}/deliveries", inOrg, []ap.Scope{ap.ScopeWebhooksRead}, s.listDeliveries, buffered},
+		{"POST /admin/webhooks/{id}/deliveries/{delivery_id}/redeliver", inOrg, []ap.Scope{ap.ScopeWebhooksManage}, s.redeliver, buffered},
+
 		{"POST /admin/user-pats", userOnly, nil, s.createUserPAT, buffered},
 		{"GET /admin/user-pats", userOnly, nil, s.listUserPATs, buffered},
 		{"DELETE /admin/user-pats/{key_id}", userOnly, nil, s.revokeUserPAT, buffered},

@@ -72,6 +72,12 @@ type Options struct {
 	Crawl CrawlFunc
 	// Now replaces the clock of the steps' times (tests).
 	Now func() time.Time
+	// Post sends webhook deliveries (the guarded fetcher's Post); nil
+	// fails every attempt.
+	Post PostFunc
+	// SweepInterval is how often this node looks for webhook deliveries
+	// that came due (retries, lost wake-ups); default 2 s.
+	SweepInterval time.Duration
 }
 
 // Queue is the River client of this node and the workflows' steps.
@@ -79,6 +85,8 @@ type Queue struct {
 	client *river.Client[*sql.Tx]
 	svc    *service.Service
 	opts   Options
+	wakes  chan WebhookArgs // endpoints woken by committed changes
+	stop   context.CancelFunc
 }
 
 // New migrates River's tables, builds the client and registers it with
@@ -109,7 +117,10 @@ func New(ctx context.Context, st *store.Store, svc *service.Service, opts Option
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	q := &Queue{svc: svc, opts: opts}
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = 2 * time.Second
+	}
+	q := &Queue{svc: svc, opts: opts, wakes: make(chan WebhookArgs, 4096)}
 	driver, err := st.JobDriver(ctx)
 	if err != nil {
 		return nil, err
@@ -119,6 +130,7 @@ func New(ctx context.Context, st *store.Store, svc *service.Service, opts Option
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker{q: q})
+	river.AddWorker(workers, &webhookWorker{q: q})
 	cfg := &river.Config{
 		Logger:               opts.Logger,
 		MaxAttempts:          opts.MaxAttempts,
@@ -136,6 +148,7 @@ func New(ctx context.Context, st *store.Store, svc *service.Service, opts Option
 	}
 	q.client = client
 	st.SetJobInserter(q.insert)
+	st.SetWaker(q.wake)
 	return q, nil
 }
 
@@ -164,12 +177,24 @@ func (retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 	return time.Now().Add(min(d, time.Minute))
 }
 
-// Start works jobs until Stop.
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start works jobs, and turns webhook wake-ups and sweeps into jobs, until
+// Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	q.stop = cancel
+	go q.runWakes(wctx)
+	return nil
+}
 
 // Stop stops fetching and waits for running jobs (up to ctx); jobs still
 // running when ctx ends are cancelled and handed back for a retry.
 func (q *Queue) Stop(ctx context.Context) error {
+	if q.stop != nil {
+		q.stop()
+	}
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = q.client.StopAndCancel(context.Background())

@@ -19,7 +19,13 @@ func (s *Service) CreateAgent(ctx context.Context, c *agentplane.Caller, in agen
 		Active: true, Metadata: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now,
 	}
 	merge(&a, in)
-	if err := s.store.CreateAgent(ctx, a); err != nil {
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateAgent(ctx, a); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionAgentCreated, resourceID: a.ID, agentID: a.ID, after: a})
+	})
+	if err != nil {
 		return agentplane.Agent{}, err
 	}
 	return a, nil
@@ -93,9 +99,13 @@ func (s *Service) UpdateAgent(ctx context.Context, c *agentplane.Caller, id, ifM
 		if err := precondition(ifMatch, a); err != nil {
 			return err
 		}
+		before := a
 		merge(&a, in)
 		a.UpdatedAt = s.stamp()
-		return q.UpdateAgent(ctx, a)
+		if err := q.UpdateAgent(ctx, a); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionAgentUpdated, resourceID: a.ID, agentID: a.ID, before: before, after: a})
 	})
 	return a, err
 }
@@ -122,7 +132,10 @@ func (s *Service) DeleteAgent(ctx context.Context, c *agentplane.Caller, id, ifM
 		if err := q.DeleteAgentDeployments(ctx, c.OrganizationID, id); err != nil {
 			return err
 		}
-		return q.DeleteAgent(ctx, c.OrganizationID, id)
+		if err := q.DeleteAgent(ctx, c.OrganizationID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionAgentDeleted, resourceID: id, agentID: id, before: a})
 	})
 }
 

@@ -59,7 +59,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (BootstrapRe
 			return err
 		}
 		res = BootstrapResult{OrganizationID: o.ID, UserID: u.ID, OrgKey: key.Token, PAT: pat.Token}
-		return nil
+		return s.record(ctx, q, agentplane.SystemCaller(o.ID), change{action: agentplane.ActionOrganizationCreated, resourceID: o.ID, after: o})
 	})
 	return res, err
 }
@@ -87,6 +87,9 @@ func (s *Service) EnsureDefault(ctx context.Context, show func(token string) err
 			return err
 		}
 		if err := q.CreateCredential(ctx, key.Credential); err != nil {
+			return err
+		}
+		if err := s.record(ctx, q, agentplane.SystemCaller(o.ID), change{action: agentplane.ActionOrganizationCreated, resourceID: o.ID, after: o}); err != nil {
 			return err
 		}
 		if err := show(key.Token); err != nil {

@@ -168,7 +168,8 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 			return err
 		}
 		out = agentplane.ConversationStart{Conversation: conv, AgentConfig: v.Config, StartingMessage: startingMessage(v.Config, in.Channel)}
-		return nil
+		return s.record(ctx, q, c, change{action: agentplane.ActionConversationCreated, resourceID: conv.ID, agentID: v.AgentID,
+			after: conv.Redacted()}, conversationEvents(nil, conv)...)
 	})
 	return out, err
 }
@@ -227,9 +228,45 @@ func (s *Service) UpdateConversation(ctx context.Context, c *agentplane.Caller, 
 			conv.Transcript = t
 		}
 		conv.UpdatedAt = s.stamp()
-		return q.UpdateConversation(ctx, old, conv)
+		if err := q.UpdateConversation(ctx, old, conv); err != nil {
+			return err
+		}
+		agentID := ""
+		if conv.AgentID != nil {
+			agentID = *conv.AgentID
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionConversationUpdated, resourceID: conv.ID, agentID: agentID,
+			before: old.Redacted(), after: conv.Redacted()}, conversationEvents(&old, conv)...)
 	})
 	return conv, err
+}
+
+// conversationEvents are the events a conversation's status change makes
+// beside its audit entry (SPEC §18): conversation.started when it enters
+// in_progress, conversation.completed when it ends, whatever the ending.
+// Events carry the redacted conversation: no transcript, summary or
+// custom metadata ever leaves through a webhook.
+func conversationEvents(old *agentplane.Conversation, conv agentplane.Conversation) []store.Event {
+	was := ""
+	if old != nil {
+		was = old.Status
+	}
+	typ := ""
+	switch {
+	case conv.Status == was:
+		return nil
+	case conv.Status == "in_progress":
+		typ = agentplane.EventConversationStarted
+	case agentplane.Terminal(conv.Status):
+		typ = agentplane.EventConversationCompleted
+	default:
+		return nil
+	}
+	ev, err := event(typ, conv.Redacted(), nil, conv.UpdatedAt)
+	if err != nil {
+		return nil
+	}
+	return []store.Event{ev}
 }
 
 // sensitive reports whether the caller may see transcripts, summaries and

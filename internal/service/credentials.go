@@ -60,7 +60,25 @@ func (s *Service) createCredential(ctx context.Context, c *agentplane.Caller, ki
 	}
 	nc := s.newCredential(kind, in, scopes)
 	nc.OrganizationID, nc.UserID = owner.OrganizationID, owner.UserID
-	return nc, s.store.CreateCredential(ctx, nc.Credential)
+	if owner.OrganizationID == "" {
+		// A user's token belongs to no organization: its creation goes
+		// to the server log, not to an audit log (SPEC §17).
+		s.log.Info("personal token created", "user_id", owner.UserID, "key_id", nc.ID)
+		return nc, s.store.CreateCredential(ctx, nc.Credential)
+	}
+	return nc, s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateCredential(ctx, nc.Credential); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionCredentialCreated, resourceID: nc.ID, after: credentialView(nc.Credential)})
+	})
+}
+
+// credentialView is a credential as audit entries and events show it:
+// never its secret or hash.
+func credentialView(cr agentplane.Credential) map[string]any {
+	return map[string]any{"key_id": cr.ID, "kind": cr.Kind, "name": cr.Name, "scopes": cr.Scopes,
+		"expires_at": cr.ExpiresAt, "created_at": cr.CreatedAt, "revoked_at": cr.RevokedAt}
 }
 
 // ListOrgKeys pages through the organization's live keys.
@@ -71,7 +89,7 @@ func (s *Service) ListOrgKeys(ctx context.Context, c *agentplane.Caller, p agent
 // RevokeOrgKey revokes one of the organization's keys; it fails with 401
 // from then on.
 func (s *Service) RevokeOrgKey(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	return s.revokeCredential(ctx, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID)
+	return s.revokeCredential(ctx, c, store.CredentialOwner{OrganizationID: c.OrganizationID}, keyID)
 }
 
 // CreateUserPAT creates a personal access token for the calling user. Its
@@ -87,16 +105,34 @@ func (s *Service) ListUserPATs(ctx context.Context, c *agentplane.Caller, p agen
 
 // RevokeUserPAT revokes one of the calling user's tokens.
 func (s *Service) RevokeUserPAT(ctx context.Context, c *agentplane.Caller, keyID string) error {
-	return s.revokeCredential(ctx, store.CredentialOwner{UserID: c.UserID}, keyID)
+	return s.revokeCredential(ctx, c, store.CredentialOwner{UserID: c.UserID}, keyID)
 }
 
 // revokeCredential revokes owner's credential keyID and forgets it on this
 // node at once; another owner's key is a 404.
-func (s *Service) revokeCredential(ctx context.Context, owner store.CredentialOwner, keyID string) error {
+func (s *Service) revokeCredential(ctx context.Context, c *agentplane.Caller, owner store.CredentialOwner, keyID string) error {
 	if !agentplane.ValidID(keyID) {
 		return agentplane.Errorf(agentplane.ENotFound, "key not found")
 	}
-	if err := s.store.RevokeCredential(ctx, owner, keyID, s.stamp()); err != nil {
+	now := s.stamp()
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.RevokeCredential(ctx, owner, keyID, now); err != nil {
+			return err
+		}
+		if owner.OrganizationID == "" {
+			s.log.Info("personal token revoked", "user_id", owner.UserID, "key_id", keyID)
+			return nil
+		}
+		cr, err := q.GetCredential(ctx, keyID)
+		if err != nil {
+			return err
+		}
+		before := cr
+		before.RevokedAt = nil
+		return s.record(ctx, q, c, change{action: agentplane.ActionCredentialRevoked, resourceID: keyID,
+			before: credentialView(before), after: credentialView(cr)})
+	})
+	if err != nil {
 		return err
 	}
 	s.creds.forget(keyID)

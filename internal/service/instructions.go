@@ -43,7 +43,10 @@ func (s *Service) GenerateInstructions(ctx context.Context, c *agentplane.Caller
 		if err := q.UpdateVersion(ctx, v); err != nil {
 			return err
 		}
-		return q.CreateWorkflow(ctx, w)
+		if err := q.CreateWorkflow(ctx, w); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionWorkflowStarted, resourceID: w.ID, agentID: agentID, after: w})
 	})
 	return agentplane.WorkflowStarted{WorkflowID: w.ID, Status: w.Status}, err
 }

@@ -48,8 +48,12 @@ func (s *Service) AddMember(ctx context.Context, c *agentplane.Caller, in agentp
 		if err := q.AddMember(ctx, m); err != nil {
 			return err
 		}
-		return q.CreateInvitation(ctx, store.Invitation{TokenHash: hash, OrganizationID: orgID, UserID: u.ID,
-			CreatedAt: now, ExpiresAt: agentplane.TimeOf(now.Add(invitationTTL))})
+		if err := q.CreateInvitation(ctx, store.Invitation{TokenHash: hash, OrganizationID: orgID, UserID: u.ID,
+			CreatedAt: now, ExpiresAt: agentplane.TimeOf(now.Add(invitationTTL))}); err != nil {
+			return err
+		}
+		// m has no invite_url yet: the link is a secret.
+		return s.record(ctx, q, c, change{action: agentplane.ActionMemberAdded, resourceID: u.ID, after: m})
 	})
 	if err == nil {
 		m.InviteURL = agentplane.InvitePath(token)
@@ -89,8 +93,12 @@ func (s *Service) UpdateMember(ctx context.Context, c *agentplane.Caller, userID
 				return err
 			}
 		}
+		before := m
 		m.Role, m.UpdatedAt = in.Role, s.stamp()
-		return q.SetMemberRole(ctx, orgID, userID, in.Role, m.UpdatedAt)
+		if err := q.SetMemberRole(ctx, orgID, userID, in.Role, m.UpdatedAt); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionMemberUpdated, resourceID: userID, before: before, after: m})
 	})
 	return m, err
 }
@@ -119,7 +127,10 @@ func (s *Service) RemoveMember(ctx context.Context, c *agentplane.Caller, userID
 				return err
 			}
 		}
-		return q.RemoveMember(ctx, orgID, userID)
+		if err := q.RemoveMember(ctx, orgID, userID); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionMemberRemoved, resourceID: userID, before: m})
 	})
 }
 

@@ -20,7 +20,12 @@ func (s *Service) CreateOrganization(ctx context.Context, c *agentplane.Caller, 
 		if err := q.CreateOrganization(ctx, o); err != nil {
 			return err
 		}
-		return q.AddMember(ctx, agentplane.Member{OrganizationID: o.ID, UserID: c.UserID, Role: agentplane.RoleAdmin, CreatedAt: now, UpdatedAt: now})
+		if err := q.AddMember(ctx, agentplane.Member{OrganizationID: o.ID, UserID: c.UserID, Role: agentplane.RoleAdmin, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		in := *c
+		in.OrganizationID = o.ID
+		return s.record(ctx, q, &in, change{action: agentplane.ActionOrganizationCreated, resourceID: o.ID, after: o})
 	})
 	return o, err
 }

@@ -28,7 +28,12 @@ func (s *Service) RegisterPhoneNumber(ctx context.Context, c *agentplane.Caller,
 	now := s.stamp()
 	p := agentplane.PhoneNumber{PhoneNumber: e164, OrganizationID: c.OrganizationID, Label: in.Label, TrunkID: in.TrunkID,
 		OutboundShareable: in.OutboundShareable != nil && *in.OutboundShareable, CreatedAt: now, UpdatedAt: now}
-	err := s.store.CreatePhoneNumber(ctx, p)
+	err := s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreatePhoneNumber(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionPhoneNumberCreated, resourceID: e164, after: p})
+	})
 	if agentplane.ErrorCodeOf(err) == agentplane.EConflict {
 		// The store says only "not available": whether another
 		// organization holds the number is not the caller's to learn.
@@ -72,6 +77,7 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 		if err := precondition(ifMatch, p); err != nil {
 			return err
 		}
+		before := p
 		if in.Label != nil {
 			p.Label = in.Label
 		}
@@ -82,7 +88,10 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 			p.OutboundShareable = *in.OutboundShareable
 		}
 		p.UpdatedAt = s.stamp()
-		return q.UpdatePhoneNumber(ctx, p)
+		if err := q.UpdatePhoneNumber(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionPhoneNumberUpdated, resourceID: e164, before: before, after: p})
 	})
 	return p, err
 }
@@ -101,7 +110,10 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, c *agentplane.Caller, n
 		if err := precondition(ifMatch, p); err != nil {
 			return err
 		}
-		return q.DeletePhoneNumber(ctx, c.OrganizationID, e164)
+		if err := q.DeletePhoneNumber(ctx, c.OrganizationID, e164); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionPhoneNumberDeleted, resourceID: e164, before: p})
 	})
 }
 

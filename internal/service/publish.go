@@ -88,11 +88,24 @@ func (s *Service) PublishVersion(ctx context.Context, c *agentplane.Caller, agen
 			return nil, err
 		}
 	}
+	now, actor := s.stamp(), c.Actor()
 	changed, err := s.store.PublishVersion(ctx, store.Publish{
 		OrganizationID: c.OrganizationID, AgentID: agentID, Version: n,
 		Pin: pin, Unpin: unpin, Inbound: dir.HasInbound(), Outbound: dir.HasOutbound(), DraftOnly: draftOnly,
 		RepinOnly: len(pin)+len(unpin) > 0, Description: in.Description, Actor: c.Actor(),
-		Now: s.stamp(),
+		Now: now,
+		Record: func(r store.Recorder, before agentplane.Version, changed []agentplane.PhoneNumber) error {
+			after := before
+			if !after.Published {
+				after.PublishedAt, after.PublishedBy = &now, &actor
+				if in.Description != nil {
+					after.Description = *in.Description
+				}
+			}
+			after.Published, after.UpdatedAt = true, now
+			return s.record(ctx, r, c, change{action: agentplane.ActionVersionPublished, resourceID: before.ID, agentID: agentID,
+				before: before, after: after}, pinnedEvents(changed, now)...)
+		},
 	})
 	if err != nil {
 		return nil, err

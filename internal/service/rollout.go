@@ -39,10 +39,34 @@ func (s *Service) Rollback(ctx context.Context, c *agentplane.Caller, agentID st
 		} else if err != nil {
 			return err
 		}
-		out, err = s.moveLive(ctx, q, c, a, target, agentplane.DeployRollback, in.Description)
-		return err
+		if out, err = s.moveLive(ctx, q, c, a, target, agentplane.DeployRollback, in.Description); err != nil {
+			return err
+		}
+		after := a
+		after.LiveVersion, after.Rollout, after.UpdatedAt = &out.LiveVersion, nil, s.stamp()
+		return s.record(ctx, q, c, change{action: agentplane.ActionAgentRolledBack, resourceID: a.ID, agentID: a.ID, before: a, after: after},
+			pinnedEvents(out.PhoneNumbers, s.stamp())...)
 	})
 	return out, err
+}
+
+// rolloutState is a rollout as its audit entries and events show it.
+func rolloutState(agentID string, r *agentplane.AgentRollout, live *int, status string) map[string]any {
+	return map[string]any{"id": r.ID, "agent_id": agentID, "version": r.Version, "percent": r.Percent,
+		"started_at": r.StartedAt, "live_version": live, "status": status}
+}
+
+// pinnedEvents are the phone_number.pinned events of numbers whose slots
+// a publish, rollback or promote changed (SPEC §18): events only, the
+// change's audit entry covers them.
+func pinnedEvents(numbers []agentplane.PhoneNumber, at agentplane.Time) []store.Event {
+	out := make([]store.Event, 0, len(numbers))
+	for _, n := range numbers {
+		if ev, err := event(agentplane.EventPhoneNumberPinned, n, nil, at); err == nil {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // moveLive makes version target of the locked agent a live, moving the
@@ -113,8 +137,14 @@ func (s *Service) StartRollout(ctx context.Context, c *agentplane.Caller, agentI
 		now := s.stamp()
 		r := a.Rollout
 		if r != nil && r.Version == *in.Version {
-			r.Percent = *in.Percent
-			return q.SetRollout(ctx, c.OrganizationID, agentID, r)
+			before := rolloutState(agentID, r, a.LiveVersion, "running")
+			retuned := *r
+			retuned.Percent = *in.Percent
+			if err := q.SetRollout(ctx, c.OrganizationID, agentID, &retuned); err != nil {
+				return err
+			}
+			return s.record(ctx, q, c, change{action: agentplane.ActionRolloutStarted, resourceID: r.ID, agentID: agentID,
+				before: before, after: rolloutState(agentID, &retuned, a.LiveVersion, "running")})
 		}
 		// Another version: the running rollout (if any) ends first.
 		actor := c.Actor()
@@ -125,9 +155,13 @@ func (s *Service) StartRollout(ctx context.Context, c *agentplane.Caller, agentI
 		if err := q.SetRollout(ctx, c.OrganizationID, agentID, r); err != nil {
 			return err
 		}
-		return q.InsertDeployment(ctx, c.OrganizationID, agentplane.Deployment{ID: agentplane.NewID(), AgentID: agentID,
+		if err := q.InsertDeployment(ctx, c.OrganizationID, agentplane.Deployment{ID: agentplane.NewID(), AgentID: agentID,
 			Kind: agentplane.DeployRolloutStarted, Version: r.Version, PreviousVersion: a.LiveVersion, Percent: &r.Percent,
-			Description: in.Description, Actor: &actor, CreatedAt: now})
+			Description: in.Description, Actor: &actor, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionRolloutStarted, resourceID: r.ID, agentID: agentID,
+			after: rolloutState(agentID, r, a.LiveVersion, "running")})
 	})
 	if err != nil {
 		return agentplane.RolloutView{}, err
@@ -186,8 +220,13 @@ func (s *Service) PromoteRollout(ctx context.Context, c *agentplane.Caller, agen
 		if a.Rollout == nil || a.LiveVersion == nil {
 			return agentplane.Errorf(agentplane.ENotFound, "no rollout is running on this agent")
 		}
-		out, err = s.moveLive(ctx, q, c, a, a.Rollout.Version, agentplane.DeployRolloutPromoted, nil)
-		return err
+		if out, err = s.moveLive(ctx, q, c, a, a.Rollout.Version, agentplane.DeployRolloutPromoted, nil); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionRolloutPromoted, resourceID: a.Rollout.ID, agentID: agentID,
+			before: rolloutState(agentID, a.Rollout, a.LiveVersion, "running"),
+			after:  rolloutState(agentID, a.Rollout, &out.LiveVersion, "promoted")},
+			pinnedEvents(out.PhoneNumbers, s.stamp())...)
 	})
 	return out, err
 }
@@ -206,7 +245,12 @@ func (s *Service) EndRollout(ctx context.Context, c *agentplane.Caller, agentID 
 		if a.Rollout == nil {
 			return agentplane.Errorf(agentplane.ENotFound, "no rollout is running on this agent")
 		}
-		return q.EndRollout(ctx, c.OrganizationID, agentID, a.LiveVersion, a.Rollout, c.Actor(), agentplane.NewID(), s.stamp())
+		if err := q.EndRollout(ctx, c.OrganizationID, agentID, a.LiveVersion, a.Rollout, c.Actor(), agentplane.NewID(), s.stamp()); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionRolloutAborted, resourceID: a.Rollout.ID, agentID: agentID,
+			before: rolloutState(agentID, a.Rollout, a.LiveVersion, "running"),
+			after:  rolloutState(agentID, a.Rollout, a.LiveVersion, "aborted")})
 	})
 }
 

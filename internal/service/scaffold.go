@@ -97,7 +97,14 @@ func (s *Service) startScaffold(ctx context.Context, c *agentplane.Caller, kind 
 		if w, err = s.newWorkflow(c.OrganizationID, kind, in, ScaffoldSteps...); err != nil {
 			return err
 		}
-		return q.CreateWorkflow(ctx, w)
+		if err := q.CreateWorkflow(ctx, w); err != nil {
+			return err
+		}
+		agentID := ""
+		if in.ExistingAgentID != nil {
+			agentID = *in.ExistingAgentID
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionWorkflowStarted, resourceID: w.ID, agentID: agentID, after: w})
 	})
 	return agentplane.WorkflowStarted{WorkflowID: w.ID, Status: w.Status}, err
 }
@@ -133,6 +140,7 @@ func (s *Service) CreateScaffoldAgent(ctx context.Context, c *agentplane.Caller,
 		}
 		now := s.stamp()
 		agentID := ""
+		var made *agentplane.Agent
 		if a.ExistingAgentID != nil {
 			agentID = *a.ExistingAgentID
 			if _, err := q.LockAgent(ctx, w.OrganizationID, agentID); err != nil {
@@ -147,7 +155,7 @@ func (s *Service) CreateScaffoldAgent(ctx context.Context, c *agentplane.Caller,
 			if err := q.CreateAgent(ctx, ag); err != nil {
 				return err
 			}
-			agentID = ag.ID
+			agentID, made = ag.ID, &ag
 		}
 		next := 1
 		newest, err := q.NewestVersion(ctx, w.OrganizationID, agentID)
@@ -167,7 +175,14 @@ func (s *Service) CreateScaffoldAgent(ctx context.Context, c *agentplane.Caller,
 			return err
 		}
 		w.AgentID, w.Version, w.UpdatedAt = &agentID, &next, now
-		return q.SaveWorkflow(ctx, *w)
+		if err := q.SaveWorkflow(ctx, *w); err != nil {
+			return err
+		}
+		// The workflow's changes are the system's, each one entry.
+		if made != nil {
+			return s.record(ctx, q, c, change{action: agentplane.ActionAgentCreated, resourceID: agentID, agentID: agentID, after: made})
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionVersionCreated, resourceID: v.ID, agentID: agentID, after: v})
 	})
 }
 

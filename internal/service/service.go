@@ -26,6 +26,9 @@ type Service struct {
 
 	sipDomain string
 	secrets   *seal.Box // nil: no server key (PostgreSQL without AGENTPLANE_SECRET_KEY)
+
+	checkURL    func(string) error // the guarded fetcher's URL rules, for webhook URLs
+	retryDelays []time.Duration    // webhook retries (deliver.go)
 }
 
 // Options configures New.
@@ -45,6 +48,13 @@ type Options struct {
 	// (0: 500 ms, the most SPEC §24 allows with room; negative: read it on
 	// every request, for tests that count statements).
 	CredentialTTL time.Duration
+	// CheckWebhookURL applies the guarded fetcher's rules that need no
+	// network to a webhook URL (nil: only the form is checked).
+	CheckWebhookURL func(string) error
+	// WebhookRetryDelays are the waits before each retry of a failed
+	// delivery (default: 5 s, 5 m, 30 m, 2 h, 5 h, 10 h, 10 h — more
+	// than 24 h in all); tests shorten them.
+	WebhookRetryDelays []time.Duration
 }
 
 // New returns a Service over s.
@@ -61,7 +71,12 @@ func New(s *store.Store, opts Options) *Service {
 	if opts.CredentialTTL == 0 {
 		opts.CredentialTTL = credentialTTL
 	}
-	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, secrets: opts.Secrets, used: lastUsed{pending: map[string]int64{}}, creds: credCache{ttl: opts.CredentialTTL}}
+	if opts.WebhookRetryDelays == nil {
+		opts.WebhookRetryDelays = defaultRetryDelays
+	}
+	return &Service{store: s, log: opts.Logger, now: opts.Now, model: opts.Model, sipDomain: opts.SIPDomain, secrets: opts.Secrets,
+		used: lastUsed{pending: map[string]int64{}}, creds: credCache{ttl: opts.CredentialTTL},
+		checkURL: opts.CheckWebhookURL, retryDelays: opts.WebhookRetryDelays}
 }
 
 // stamp is the current time as stored.

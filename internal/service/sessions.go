@@ -63,7 +63,14 @@ func (s *Service) SignIn(ctx context.Context, in agentplane.SignInInput) (string
 	if _, err := s.store.DeleteStaleSessions(ctx, agentplane.TimeOf(now), agentplane.TimeOf(now.Add(-sessionIdle))); err != nil {
 		return "", agentplane.ConsoleSession{}, err
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	err = s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionConsoleLogin, resourceID: c.CredentialID,
+			after: map[string]any{"credential_id": c.CredentialID, "expires_at": sess.ExpiresAt}})
+	})
+	if err != nil {
 		return "", agentplane.ConsoleSession{}, err
 	}
 	view, err := s.sessionView(ctx, c, sess)
@@ -185,12 +192,28 @@ func (s *Service) SwitchSessionOrganization(ctx context.Context, token string, i
 	return s.sessionView(ctx, c, sess)
 }
 
-// SignOut ends the session of token; one already gone is no error.
+// SignOut ends the session of token; one already gone is no error. A
+// session that was alive leaves console.logout in its organization's
+// audit log.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxSessionToken {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, sessionHash(token))
+	sess, err := s.openSession(ctx, token)
+	if err != nil {
+		return nil // gone or ended: nothing left to sign out of
+	}
+	c, err := s.sessionCaller(ctx, sess, sess.OrganizationID)
+	if err != nil {
+		return nil // its credential no longer signs in: the session went with it
+	}
+	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.DeleteSession(ctx, sess.TokenHash); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionConsoleLogout, resourceID: c.CredentialID,
+			before: map[string]any{"credential_id": c.CredentialID, "expires_at": sess.ExpiresAt}})
+	})
 }
 
 func (s *Service) sessionView(ctx context.Context, c *agentplane.Caller, sess store.ConsoleSession) (agentplane.ConsoleSession, error) {

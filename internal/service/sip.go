@@ -24,8 +24,10 @@ func (s *Service) DeploySIP(ctx context.Context, c *agentplane.Caller, agentID s
 			return err
 		}
 		var err error
-		ep, err = q.DeploySIP(ctx, c.OrganizationID, agentID, "sip:"+agentID+"@"+s.sipDomain, s.stamp())
-		return err
+		if ep, err = q.DeploySIP(ctx, c.OrganizationID, agentID, "sip:"+agentID+"@"+s.sipDomain, s.stamp()); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionSIPDeployed, resourceID: agentID, agentID: agentID, after: ep})
 	})
 	return ep, err
 }
@@ -39,7 +41,11 @@ func (s *Service) UndeploySIP(ctx context.Context, c *agentplane.Caller, agentID
 		if _, err := q.GetAgent(ctx, c.OrganizationID, agentID); err != nil {
 			return err
 		}
-		return q.UndeploySIP(ctx, c.OrganizationID, agentID)
+		if err := q.UndeploySIP(ctx, c.OrganizationID, agentID); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionSIPUndeployed, resourceID: agentID, agentID: agentID,
+			before: map[string]any{"agent_id": agentID, "sip_uri": "sip:" + agentID + "@" + s.sipDomain}})
 	})
 }
 

@@ -43,10 +43,10 @@ func (e edit) apply(v *agentplane.Version) {
 // editDraft changes draft n of the agent (agentplane.Latest: the draft
 // "latest" names, created if need be) in one transaction: a published
 // version is refused (400), then a stale ifMatch (412), then whatever
-// change refuses (typically 422). A refusal leaves everything as it was,
+// edits refuses (typically 422). A refusal leaves everything as it was,
 // including a draft "latest" would have created.
 func (s *Service) editDraft(ctx context.Context, c *agentplane.Caller, agentID string, n int, ifMatch string,
-	change func(v agentplane.Version) (edit, error)) (agentplane.Version, error) {
+	edits func(v agentplane.Version) (edit, error)) (agentplane.Version, error) {
 	if !agentplane.ValidID(agentID) {
 		return agentplane.Version{}, notFoundAgent()
 	}
@@ -62,13 +62,17 @@ func (s *Service) editDraft(ctx context.Context, c *agentplane.Caller, agentID s
 		if err := precondition(ifMatch, v); err != nil {
 			return err
 		}
-		e, err := change(v)
+		e, err := edits(v)
 		if err != nil {
 			return err
 		}
+		before := v
 		e.apply(&v)
 		v.UpdatedAt = s.stamp()
-		return q.UpdateVersion(ctx, v)
+		if err := q.UpdateVersion(ctx, v); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionVersionUpdated, resourceID: v.ID, agentID: agentID, before: before, after: v})
 	})
 	return v, err
 }

@@ -103,8 +103,11 @@ func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agent
 	}
 	var out agentplane.Version
 	err = s.store.WithTx(ctx, func(q *store.Queries) error {
-		out, err = s.latestDraft(ctx, q, c, agentID)
-		return err
+		var created bool
+		if out, created, err = s.latestDraft(ctx, q, c, agentID); err != nil || !created {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionVersionCreated, resourceID: out.ID, agentID: agentID, after: out})
 	})
 	return out, err
 }
@@ -115,31 +118,31 @@ func (s *Service) LatestVersion(ctx context.Context, c *agentplane.Caller, agent
 // config defaults when there is none. It takes the agent's row lock
 // (PostgreSQL; SQLite's write lock already excludes other writers) and
 // looks for the newest version under it, so concurrent calls create one
-// draft between them.
-func (s *Service) latestDraft(ctx context.Context, q *store.Queries, c *agentplane.Caller, agentID string) (agentplane.Version, error) {
+// draft between them. created says whether it made the draft.
+func (s *Service) latestDraft(ctx context.Context, q *store.Queries, c *agentplane.Caller, agentID string) (out agentplane.Version, created bool, err error) {
 	orgID := c.OrganizationID
 	if _, err := q.LockAgent(ctx, orgID, agentID); err != nil {
-		return agentplane.Version{}, err
+		return out, false, err
 	}
 	newest, err := q.NewestVersion(ctx, orgID, agentID)
-	var out agentplane.Version
 	switch {
 	case err == nil && !newest.Published:
-		return withDefaults(q.GetVersion(ctx, orgID, agentID, newest.Version, true))
+		out, err = withDefaults(q.GetVersion(ctx, orgID, agentID, newest.Version, true))
+		return out, false, err
 	case err == nil:
 		if newest, err = withDefaults(newest, nil); err != nil {
-			return out, err
+			return out, false, err
 		}
 		out = s.newVersion(c, agentID, newest.Version+1).NextFrom(newest)
 	case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
 		out = s.newVersion(c, agentID, 1)
 		if out.Config, err = configschema.Normalize(agentplane.DefaultConfig); err != nil {
-			return out, err
+			return out, false, err
 		}
 	default:
-		return out, err
+		return out, false, err
 	}
-	return out, q.CreateVersion(ctx, out)
+	return out, true, q.CreateVersion(ctx, out)
 }
 
 // draftToEdit is, inside q's transaction, version n (agentplane.Latest:
@@ -147,7 +150,9 @@ func (s *Service) latestDraft(ctx context.Context, q *store.Queries, c *agentpla
 // callers decide what that means.
 func (s *Service) draftToEdit(ctx context.Context, q *store.Queries, c *agentplane.Caller, agentID string, n int) (agentplane.Version, error) {
 	if n == agentplane.Latest {
-		return s.latestDraft(ctx, q, c, agentID)
+		// A draft made here is part of the edit: the edit's entry records it.
+		v, _, err := s.latestDraft(ctx, q, c, agentID)
+		return v, err
 	}
 	return withDefaults(q.GetVersion(ctx, c.OrganizationID, agentID, n, true))
 }
@@ -232,7 +237,10 @@ func (s *Service) CreateVersion(ctx context.Context, c *agentplane.Caller, agent
 				out.InstructionsDirty = true
 			}
 		}
-		return q.CreateVersion(ctx, out)
+		if err := q.CreateVersion(ctx, out); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionVersionCreated, resourceID: out.ID, agentID: agentID, after: out})
 	})
 	return out, err
 }

@@ -44,7 +44,10 @@ func (s *Service) CreateWidget(ctx context.Context, c *agentplane.Caller, in age
 		if err := checkPin(ctx, q, c.OrganizationID, w); err != nil {
 			return err
 		}
-		return q.CreateWidget(ctx, w)
+		if err := q.CreateWidget(ctx, w); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionWebWidgetCreated, resourceID: w.ID, agentID: w.AgentID, after: w})
 	})
 	return w, err
 }
@@ -95,6 +98,7 @@ func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id, if
 		if err := precondition(ifMatch, w); err != nil {
 			return err
 		}
+		before := w
 		mergeWidget(&w, in)
 		if in.AgentID != nil || in.AgentVersionID != nil {
 			if err := checkPin(ctx, q, c.OrganizationID, w); err != nil {
@@ -102,7 +106,10 @@ func (s *Service) UpdateWidget(ctx context.Context, c *agentplane.Caller, id, if
 			}
 		}
 		w.UpdatedAt = s.stamp()
-		return q.UpdateWidget(ctx, w)
+		if err := q.UpdateWidget(ctx, w); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionWebWidgetUpdated, resourceID: w.ID, agentID: w.AgentID, before: before, after: w})
 	})
 	return w, err
 }
@@ -120,7 +127,10 @@ func (s *Service) DeleteWidget(ctx context.Context, c *agentplane.Caller, id, if
 		if err := precondition(ifMatch, w); err != nil {
 			return err
 		}
-		return q.DeleteWidget(ctx, c.OrganizationID, id)
+		if err := q.DeleteWidget(ctx, c.OrganizationID, id); err != nil {
+			return err
+		}
+		return s.record(ctx, q, c, change{action: agentplane.ActionWebWidgetDeleted, resourceID: id, agentID: w.AgentID, before: w})
 	})
 }
 

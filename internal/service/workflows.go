@@ -94,10 +94,13 @@ func (s *Service) SucceedWorkflow(ctx context.Context, c *agentplane.Caller, w a
 	if err != nil {
 		return err
 	}
-	if !scaffold || in.ExistingAgentID == nil {
-		return s.store.SaveWorkflow(ctx, w)
-	}
 	return s.store.WithTx(ctx, func(q *store.Queries) error {
+		if !scaffold || in.ExistingAgentID == nil {
+			if err := q.SaveWorkflow(ctx, w); err != nil {
+				return err
+			}
+			return s.workflowEvent(ctx, q, agentplane.EventWorkflowSucceeded, w)
+		}
 		a, err := q.LockAgent(ctx, w.OrganizationID, *in.ExistingAgentID)
 		switch {
 		case agentplane.ErrorCodeOf(err) == agentplane.ENotFound:
@@ -112,8 +115,21 @@ func (s *Service) SucceedWorkflow(ctx context.Context, c *agentplane.Caller, w a
 				return err
 			}
 		}
-		return q.SaveWorkflow(ctx, w)
+		if err := q.SaveWorkflow(ctx, w); err != nil {
+			return err
+		}
+		return s.workflowEvent(ctx, q, agentplane.EventWorkflowSucceeded, w)
 	})
+}
+
+// workflowEvent enqueues a workflow's ending (an event, not a change of
+// its own: SPEC §18).
+func (s *Service) workflowEvent(ctx context.Context, q *store.Queries, typ string, w agentplane.Workflow) error {
+	ev, err := event(typ, w, nil, s.stamp())
+	if err != nil {
+		return err
+	}
+	return s.emit(ctx, q, w.OrganizationID, ev)
 }
 
 // giveScaffoldFields merges the agent fields of a scaffolding request
@@ -185,7 +201,10 @@ func (s *Service) FailWorkflow(ctx context.Context, c *agentplane.Caller, w agen
 				return err
 			}
 		}
-		return q.SaveWorkflow(ctx, w)
+		if err := q.SaveWorkflow(ctx, w); err != nil {
+			return err
+		}
+		return s.workflowEvent(ctx, q, agentplane.EventWorkflowFailed, w)
 	})
 }
 

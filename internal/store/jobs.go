@@ -24,11 +24,22 @@ import (
 // does.
 type JobInserter func(ctx context.Context, tx *sql.Tx, w agentplane.Workflow) error
 
+// Waker starts delivering the pending webhook events of endpoints of
+// orgID, after the transaction that enqueued them committed.
+type Waker func(orgID string, endpointIDs []string)
+
+// wakeUp is one Waker call a transaction owes after its commit.
+type wakeUp struct {
+	orgID string
+	ids   []string
+}
+
 // jobHook holds what the queue registered, shared by every Queries of a
 // store.
 type jobHook struct {
 	mu       sync.Mutex
 	insert   JobInserter
+	waker    Waker
 	listener *pgxpool.Pool // PostgreSQL: River's LISTEN connections
 }
 
@@ -36,6 +47,24 @@ func (h *jobHook) inserter() JobInserter {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.insert
+}
+
+// wake calls the registered Waker, if any.
+func (h *jobHook) wake(orgID string, ids []string) {
+	h.mu.Lock()
+	fn := h.waker
+	h.mu.Unlock()
+	if fn != nil {
+		fn(orgID, ids)
+	}
+}
+
+// SetWaker registers the job queue's webhook delivery. Until one is
+// registered, events wait in the outbox for a server's sweep.
+func (s *Store) SetWaker(fn Waker) {
+	s.jobs.mu.Lock()
+	defer s.jobs.mu.Unlock()
+	s.jobs.waker = fn
 }
 
 func (h *jobHook) close() {

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -43,6 +45,18 @@ type Publish struct {
 	// rollout lists below the publish).
 	DeploymentID, AbortID string
 	Now                   agentplane.Time
+	// Record, when set, writes the publish's audit entry and events with
+	// r, in the publish's transaction, given the version as the locks
+	// found it and the numbers whose slots changed.
+	Record func(r Recorder, before agentplane.Version, changed []agentplane.PhoneNumber) error
+}
+
+// record calls p.Record if there is one.
+func (p Publish) record(r Recorder, before agentplane.Version, changed []agentplane.PhoneNumber) error {
+	if p.Record == nil {
+		return nil
+	}
+	return p.Record(r, before, changed)
 }
 
 // movesLive reports whether the publish of a version that was (or was
@@ -112,11 +126,16 @@ func (s *Store) PublishVersion(ctx context.Context, p Publish) ([]agentplane.Pho
 		}
 		changed = slices.Concat(pinned, unpinned)
 		if !p.movesLive(lock.version.Published) {
-			return q.EndRollout(ctx, p.OrganizationID, p.AgentID, lock.live, lock.rollout, p.Actor, p.AbortID, p.Now)
+			err = q.EndRollout(ctx, p.OrganizationID, p.AgentID, lock.live, lock.rollout, p.Actor, p.AbortID, p.Now)
+		} else {
+			err = q.MoveLive(ctx, LiveMove{OrganizationID: p.OrganizationID, AgentID: p.AgentID, Kind: agentplane.DeployPublish,
+				Version: p.Version, Previous: lock.live, Rollout: lock.rollout, Description: p.Description, Actor: p.Actor,
+				IDs: [2]string{p.AbortID, p.DeploymentID}, Now: p.Now})
 		}
-		return q.MoveLive(ctx, LiveMove{OrganizationID: p.OrganizationID, AgentID: p.AgentID, Kind: agentplane.DeployPublish,
-			Version: p.Version, Previous: lock.live, Rollout: lock.rollout, Description: p.Description, Actor: p.Actor,
-			IDs: [2]string{p.AbortID, p.DeploymentID}, Now: p.Now})
+		if err != nil {
+			return err
+		}
+		return p.record(q, lock.version, changed)
 	})
 	return changed, err
 }
@@ -293,12 +312,13 @@ func publishWriteSQL(d *dialect) string {
 		LEFT JOIN (SELECT * FROM pin UNION ALL SELECT * FROM unpin) c ON TRUE`
 }
 
-// publishPipelined is PublishVersion on PostgreSQL: the locking statement
-// and the guarded writes go to the server together, as a pipeline that
-// ends in one Sync, so they run in one implicit transaction (an error in
-// either rolls back both) and the locks are held for no round trip at
-// all. The writes' snapshot is taken after the locks were granted, so they
-// see every number and version as the locks found them.
+// publishPipelined is PublishVersion on PostgreSQL: BEGIN, the locking
+// statement and the guarded writes go to the server together, as one
+// pipeline, so the locks are taken and used in one round trip. The
+// writes' snapshot is taken after the locks were granted, so they see
+// every number and version as the locks found them. A second pipeline
+// then writes the audit entry and events (built from what the first one
+// locked and changed) and commits; a refusal rolls back instead.
 func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.PhoneNumber, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -309,38 +329,54 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 		lock      publishLock
 		published int64
 		changed   []agentplane.PhoneNumber
+		woken     []wakeUp
+		refusal   error
 	)
-	err = conn.Raw(func(dc any) error {
+	err = conn.Raw(func(dc any) (err error) {
+		pc := dc.(*stdlib.Conn).Conn()
+		open := true
+		defer func() {
+			if open {
+				// Whatever went wrong, the connection leaves the
+				// transaction; if even that fails it is discarded.
+				if _, rerr := pc.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+					err = errors.Join(err, driver.ErrBadConn)
+				}
+			}
+		}()
 		b := &pgx.Batch{}
+		b.Queue("BEGIN")
 		b.Queue(publishStatements[s.engine].lock, p.OrganizationID, p.AgentID, p.Version, listParam(slices.Concat(p.Pin, p.Unpin)))
 		b.Queue(publishStatements[s.engine].write, p.OrganizationID, p.AgentID, p.Version, p.Now.Millis(),
 			listParam(p.Pin), listParam(p.Unpin), p.Inbound, p.Outbound, len(p.Pin)+len(p.Unpin), p.DraftOnly,
 			p.RepinOnly, p.DeploymentID, p.AbortID, actorText(&p.Actor), p.Description)
 		s.counter.Add(int64(b.Len()))
-		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
-		defer br.Close()
-		var err error
-		if lock, err = scanLock(br.QueryRow(), p); err != nil && !errNoRows(err) {
+		if err := readPublish(ctx, pc.SendBatch(ctx, b), p, &lock, &published, &changed); err != nil {
 			return err
 		}
-		rows, err := br.Query()
-		if err != nil {
+		if !lock.found {
+			return nil
+		}
+		refusal = lock.refusal()
+		switch {
+		case refusal != nil && published == 0:
+			return nil
+		case refusal != nil || published != 1:
+			// The SQL's guard and gate disagree: a bug, never a client's fault.
+			return fmt.Errorf("publish: the statement published %d versions, the gate says %v", published, refusal)
+		}
+		rec := &batchRecorder{b: &pgx.Batch{}}
+		if err := p.record(rec, lock.version, changed); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			ph, err := scanPublished(rows, &published)
-			if err != nil {
-				return err
-			}
-			if ph != nil {
-				changed = append(changed, *ph)
-			}
-		}
-		if err := rows.Err(); err != nil {
+		rec.b.Queue("COMMIT")
+		s.counter.Add(int64(rec.b.Len()))
+		if err := pc.SendBatch(ctx, rec.b).Close(); err != nil {
 			return err
 		}
-		return br.Close()
+		open = false
+		woken = rec.woken
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", mapErr(err))
@@ -348,16 +384,73 @@ func (s *Store) publishPipelined(ctx context.Context, p Publish) ([]agentplane.P
 	if !lock.found {
 		return nil, s.notFound(ctx, p)
 	}
-	refusal := lock.refusal()
-	switch {
-	case refusal != nil && published == 0:
+	if refusal != nil {
 		return nil, refusal
-	case refusal == nil && published == 1:
-		return changed, nil
-	default:
-		// The SQL's guard and gate disagree: a bug, never a client's fault.
-		return nil, fmt.Errorf("publish: the statement published %d versions, the gate says %v", published, refusal)
 	}
+	for _, w := range woken {
+		s.jobs.wake(w.orgID, w.ids)
+	}
+	return changed, nil
+}
+
+// readPublish reads the results of the first publish pipeline.
+func readPublish(_ context.Context, br pgx.BatchResults, p Publish, lock *publishLock, published *int64, changed *[]agentplane.PhoneNumber) error {
+	defer br.Close()
+	if _, err := br.Exec(); err != nil { // BEGIN
+		return err
+	}
+	var err error
+	if *lock, err = scanLock(br.QueryRow(), p); err != nil && !errNoRows(err) {
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ph, err := scanPublished(rows, published)
+		if err != nil {
+			return err
+		}
+		if ph != nil {
+			*changed = append(*changed, *ph)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return br.Close()
+}
+
+// batchRecorder queues a publish's audit entry and events into the
+// pipeline that commits it, and notes the endpoints to wake.
+type batchRecorder struct {
+	b     *pgx.Batch
+	woken []wakeUp
+}
+
+func (r *batchRecorder) AppendAudit(_ context.Context, e agentplane.AuditEntry) error {
+	r.b.Queue(appendAuditSQL, auditArgs(e)...)
+	return nil
+}
+
+func (r *batchRecorder) EnqueueEvents(_ context.Context, orgID string, at int64, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	doc, err := json.Marshal(evs)
+	if err != nil {
+		return err
+	}
+	r.b.Queue(enqueueSQL[Postgres], orgID, at, string(doc)).Query(func(rows pgx.Rows) error {
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if len(ids) > 0 {
+			r.woken = append(r.woken, wakeUp{orgID, ids})
+		}
+		return err
+	})
+	return nil
 }
 
 // scanPublished reads a row of publishWriteSQL: the count of versions

@@ -50,6 +50,9 @@ type Queries struct {
 	// (revisions.go); nil outside a transaction.
 	touched touches
 	jobs    *jobHook // shared by every Queries of the store (jobs.go)
+	// woken is the webhook endpoints to wake after the commit
+	// (webhooks.go).
+	woken []wakeUp
 }
 
 // Store is an open database with its schema migrated.
@@ -310,6 +313,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	for _, w := range qs.woken {
+		s.jobs.wake(w.orgID, w.ids)
 	}
 	return nil
 }

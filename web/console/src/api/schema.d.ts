@@ -1190,6 +1190,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit log
+         * @description Every change made in the organization through the API, the console,
+         *     the command line or an `agentplane admin` command, one entry each,
+         *     newest first (by `occurred_at`). An entry is appended in the
+         *     transaction of its change: a committed change always has one, a
+         *     rolled-back change none. Entries never change, so
+         *     `created_after` and `created_before` bound `occurred_at` and there
+         *     is no `updated_after` or `updated_before` here: either is refused
+         *     with 422. Entries are kept for `AGENTPLANE_AUDIT_RETENTION` (a year
+         *     by default). Requires `audit_log:read`, which only the admin role
+         *     holds.
+         */
+        get: operations["list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description The organization's webhook endpoints, newest first, never their secrets. Requires `webhooks:read`.
+         */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * Create a webhook
+         * @description `url` and `events` are required. The URL must be an absolute http(s)
+         *     URL without credentials or fragment that the guarded fetcher may
+         *     reach: loopback, private and metadata addresses and ports other
+         *     than 80 and 443 are refused unless `AGENTPLANE_FETCH_ALLOW_CIDRS` /
+         *     `AGENTPLANE_FETCH_ALLOW_PORTS` allow them (422 naming `body.url`;
+         *     a host name is checked again at every delivery). The answer holds
+         *     the signing `secret`, shown this once (an `Idempotency-Key` replay
+         *     of it is 409). On PostgreSQL without `AGENTPLANE_SECRET_KEY` the
+         *     server can't keep secrets and answers 503. Requires
+         *     `webhooks:manage`.
+         */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook
+         * @description Never its secret. Requires `webhooks:read`.
+         */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Deletes the webhook and its deliveries. Requires `webhooks:manage`.
+         */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook
+         * @description Any of `url`, `events`, `description` and `enabled`, as plain JSON;
+         *     omitted or null fields keep their values. A new `url` is checked
+         *     as at creation (422 naming `body.url`). Disabling the webhook fails
+         *     its pending deliveries; enabling it clears `disabled_reason`.
+         *     Requires `webhooks:manage`.
+         */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/admin/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's secret
+         * @description Gives the webhook a new signing secret, in the answer this once (an
+         *     `Idempotency-Key` replay of it is 409). For 24 hours the previous
+         *     secret keeps signing beside it (two `v1,` signatures in
+         *     `webhook-signature`), so the receiver can switch without losing an
+         *     event. 503 on PostgreSQL without `AGENTPLANE_SECRET_KEY`. No request
+         *     body. Requires `webhooks:manage`.
+         */
+        post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Queues a `webhook.test` event for this webhook, whatever events it
+         *     subscribes to, and answers with its delivery, to follow in the
+         *     deliveries list. 409 when the webhook is disabled. No request body.
+         *     Requires `webhooks:manage`.
+         */
+        post: operations["test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description One delivery per event sent to this webhook, newest first, each
+         *     with its attempts so far. A delivery's fields change as it is
+         *     retried, but `created_after` and `created_before` are its only time
+         *     filters: `updated_after` or `updated_before` is refused with 422.
+         *     404 when the webhook doesn't exist. Requires `webhooks:read`.
+         */
+        get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+                /** @description The delivery's `id` (its event's `webhook-id`). */
+                delivery_id: components["parameters"]["DeliveryID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver an event
+         * @description Sends the delivery's event again now, with the same `webhook-id`
+         *     (receivers deduplicate on it), whatever its status; the delivery is
+         *     `pending` until the new attempt ends. 409 when the webhook is
+         *     disabled. No request body. Requires `webhooks:manage`.
+         */
+        post: operations["redeliver_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/api/session": {
         parameters: {
             query?: never;
@@ -1291,8 +1497,14 @@ export interface components {
             msg: string;
             type: string;
         };
-        /** @enum {string} */
-        Scope: "agents:read" | "agents:manage" | "phone_numbers:read" | "phone_numbers:manage" | "web_widgets:read" | "web_widgets:manage" | "conversations:read" | "conversations:read_sensitive" | "conversations:manage" | "members:read" | "members:manage" | "organizations:manage";
+        /**
+         * @description A permission (SPEC §2). Every `:manage` scope also grants its
+         *     `:read`. The admin role holds every scope; the viewer role every
+         *     `:read` scope except `conversations:read_sensitive`,
+         *     `audit_log:read` and `webhooks:read`.
+         * @enum {string}
+         */
+        Scope: "agents:read" | "agents:manage" | "phone_numbers:read" | "phone_numbers:manage" | "web_widgets:read" | "web_widgets:manage" | "conversations:read" | "conversations:read_sensitive" | "conversations:manage" | "members:read" | "members:manage" | "organizations:manage" | "audit_log:read" | "webhooks:read" | "webhooks:manage";
         /** @enum {string} */
         Role: "admin" | "viewer";
         /**
@@ -1545,6 +1757,173 @@ export interface components {
         };
         CredentialList: {
             data: components["schemas"]["Credential"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description What a change did, `<resource>.<verb>`; the part before the dot is the entry's `resource_type`.
+         * @enum {string}
+         */
+        AuditAction: "agent.created" | "agent.updated" | "agent.deleted" | "version.created" | "version.updated" | "version.published" | "agent.rolled_back" | "rollout.started" | "rollout.promoted" | "rollout.aborted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "sip.deployed" | "sip.undeployed" | "web_widget.created" | "web_widget.updated" | "web_widget.deleted" | "credential.created" | "credential.revoked" | "member.added" | "member.updated" | "member.removed" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "conversation.created" | "conversation.updated" | "organization.created" | "console.login" | "console.logout" | "workflow.started";
+        /** @description One change, recorded in the transaction that made it; never changed after. */
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organization_id: string;
+            occurred_at: components["schemas"]["Timestamp"];
+            actor: components["schemas"]["Actor"];
+            /**
+             * Format: uuid
+             * @description The key id of the credential the change was made with; null for the server's own changes.
+             */
+            credential_id: string | null;
+            action: components["schemas"]["AuditAction"];
+            /** @description The part of `action` before the dot (`agent`, `version`, `phone_number`…). */
+            resource_type: string;
+            /** @description The changed resource's id; for a phone number its E.164 string. */
+            resource_id: string;
+            /**
+             * Format: uuid
+             * @description The agent the resource belongs to (or is), when there is one.
+             */
+            agent_id: string | null;
+            /** @description The `X-Request-Id` of the request that made the change; null for changes made without one. */
+            request_id: string | null;
+            /** @description The client address of that request; null for changes made without one. */
+            ip: string | null;
+            /**
+             * @description Where the change came from: `api` (the HTTP API, the console
+             *     included), `cli` (an `agentplane` command) or `system` (the
+             *     server's own work, such as a background job).
+             * @enum {string}
+             */
+            via: "api" | "cli" | "system";
+            /**
+             * @description The JSON Patch (RFC 6902) from the resource before the change to
+             *     after it: a creation adds the whole resource at path `""`, a
+             *     deletion removes it. Secrets never appear in it.
+             */
+            changes: components["schemas"]["PatchOp"][];
+        };
+        AuditEntryList: {
+            data: components["schemas"]["AuditEntry"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description An event type (`version.published`), every event of one resource
+         *     (`agent.*`) or `*`. The event types are the audit actions except
+         *     `console.*`, plus `workflow.succeeded`, `workflow.failed`,
+         *     `conversation.started`, `conversation.completed` and
+         *     `phone_number.pinned`; an unknown type or resource is 422.
+         */
+        EventPattern: string;
+        /** @description An endpoint that receives the organization's events; never its secret. */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organization_id: string;
+            url: string;
+            /** @description The patterns it subscribes to, without repeats. */
+            events: components["schemas"]["EventPattern"][];
+            description: string;
+            enabled: boolean;
+            /**
+             * @description Present when the server turned the webhook off: `gone`, the
+             *     receiver answered 410 Gone. Enabling it again clears it.
+             */
+            disabled_reason?: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A webhook with its signing secret, shown only in this answer. */
+        NewWebhook: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organization_id: string;
+            url: string;
+            events: components["schemas"]["EventPattern"][];
+            description: string;
+            enabled: boolean;
+            disabled_reason?: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * @description `whsec_` and the base64 of the key: sign with the decoded bytes
+             *     (HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, as
+             *     Standard Webhooks libraries do).
+             */
+            secret: string;
+        };
+        /**
+         * @description The body of POST /admin/webhooks. The URL is trimmed; repeated
+         *     patterns are dropped. A null `description` or `enabled` is the same
+         *     as omitting it.
+         */
+        WebhookInput: {
+            /** @description An absolute http(s) URL, without credentials or fragment, that the guarded fetcher may reach. */
+            url: string;
+            events: components["schemas"]["EventPattern"][];
+            /** @description Defaults to "". */
+            description?: string | null;
+            /** @description Defaults to true. */
+            enabled?: boolean | null;
+        };
+        /** @description The body of PATCH /admin/webhooks/{id}; omitted or null fields keep their values. */
+        WebhookUpdate: {
+            /** @description Checked as at creation. */
+            url?: string | null;
+            /** @description Replaces the subscribed patterns. */
+            events?: components["schemas"]["EventPattern"][] | null;
+            description?: string | null;
+            /** @description false fails the pending deliveries; true clears `disabled_reason`. */
+            enabled?: boolean | null;
+        };
+        WebhookList: {
+            data: components["schemas"]["Webhook"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description One event on its way to one webhook, with its attempts so far. */
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description The delivery's id, which is its event's id (sent as `webhook-id`, the same on every retry).
+             */
+            id: string;
+            /** Format: uuid */
+            webhook_id: string;
+            /** Format: uuid */
+            event_id: string;
+            /** @description The event's type (`version.published`…), or `webhook.test`. */
+            event_type: string;
+            /**
+             * @description `pending` while attempts remain, `delivered` after a 2xx
+             *     answer, `failed` when the retries ran out, the receiver
+             *     answered 410 or the webhook was disabled.
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @description The HTTP status of the last attempt; null before any, or when no answer came. */
+            last_status_code: number | null;
+            /** @description Why the last attempt failed; null before any and after a success. */
+            last_error: string | null;
+            next_attempt_at: components["schemas"]["NullableTimestamp"];
+            delivered_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+            /** @description The attempts, oldest first (the last 50; `attempts` keeps counting). */
+            attempt_log: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookAttempt: {
+            at: components["schemas"]["Timestamp"];
+            /** @description The receiver's HTTP status; null when no answer came. */
+            status_code: number | null;
+            error: string | null;
+            duration_ms: number;
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
             pagination: components["schemas"]["Pagination"];
         };
         Version: {
@@ -2521,7 +2900,12 @@ export interface components {
                 };
             };
         };
-        /** @description A dependency (the database, the language model, the job queue or the website fetcher) is unavailable. */
+        /**
+         * @description A dependency (the database, the language model, the job queue or the
+         *     website fetcher) is unavailable, or the server lacks a setting the
+         *     route needs (`AGENTPLANE_SECRET_KEY`, for webhook secrets on
+         *     PostgreSQL).
+         */
         Unavailable: {
             headers: {
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2591,6 +2975,10 @@ export interface components {
         WidgetID: string;
         /** @description The conversation's id. */
         ConversationID: string;
+        /** @description The webhook's id. */
+        WebhookID: string;
+        /** @description The delivery's `id` (its event's `webhook-id`). */
+        DeliveryID: string;
     };
     requestBodies: never;
     headers: {
@@ -5583,6 +5971,499 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    list_audit_log: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page of the same list, unchanged. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only objects created at or after this instant (RFC 3339 or epoch milliseconds). */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only objects created before this instant (RFC 3339 or epoch milliseconds). */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /**
+                 * @description Only this action (`version.published`), or every action on one
+                 *     kind of resource (`agent.*`).
+                 */
+                action?: string;
+                /** @description Only entries about this kind of resource (the part of the action before the dot, `phone_number`). */
+                resource_type?: string;
+                /** @description Only entries about this resource (an id; for a phone number its E.164 string, `+` escaped as `%2B`). */
+                resource_id?: string;
+                /** @description Only entries about this agent or what belongs to it (its versions, rollouts, SIP endpoint, web widgets, conversations, workflows). */
+                agent_id?: string;
+                /** @description Only changes made by this actor (the `actor.id` of the entries). */
+                actor_id?: string;
+            };
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit entries. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page of the same list, unchanged. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only objects created at or after this instant (RFC 3339 or epoch milliseconds). */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only objects created before this instant (RFC 3339 or epoch milliseconds). */
+                created_before?: components["parameters"]["CreatedBefore"];
+                /** @description Only objects updated at or after this instant (RFC 3339 or epoch milliseconds). */
+                updated_after?: components["parameters"]["UpdatedAfter"];
+                /** @description Only objects updated before this instant (RFC 3339 or epoch milliseconds). */
+                updated_before?: components["parameters"]["UpdatedBefore"];
+            };
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of webhooks. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+                /**
+                 * @description Up to 255 characters. A retry with the same key and body gets the
+                 *     first response (status and body) with `Idempotent-Replayed: true`;
+                 *     the same key with another body is 422; a retry while the first runs
+                 *     waits for it, then 409. Kept 24 hours per organization.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookInput"];
+            };
+        };
+        responses: {
+            /** @description The new webhook, with its secret. */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated webhook. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+                /**
+                 * @description Up to 255 characters. A retry with the same key and body gets the
+                 *     first response (status and body) with `Idempotent-Replayed: true`;
+                 *     the same key with another body is 422; a retry while the first runs
+                 *     waits for it, then 409. Kept 24 hours per organization.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook with its new secret. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    test_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+                /**
+                 * @description Up to 255 characters. A retry with the same key and body gets the
+                 *     first response (status and body) with `Idempotent-Replayed: true`;
+                 *     the same key with another body is 422; a retry while the first runs
+                 *     waits for it, then 409. Kept 24 hours per organization.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test event's delivery, queued. */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    list_webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page of the same list, unchanged. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only objects created at or after this instant (RFC 3339 or epoch milliseconds). */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /** @description Only objects created before this instant (RFC 3339 or epoch milliseconds). */
+                created_before?: components["parameters"]["CreatedBefore"];
+            };
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    redeliver_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The organization to act in, by id or slug. Required with a personal
+                 *     access token (missing: 401 `Token is missing organization claim`;
+                 *     not a member: 403). With an organization key it is optional and must
+                 *     name the key's own organization (else 403).
+                 */
+                "X-Anyreach-Org"?: components["parameters"]["OrgHeader"];
+                /**
+                 * @description Up to 255 characters. A retry with the same key and body gets the
+                 *     first response (status and body) with `Idempotent-Replayed: true`;
+                 *     the same key with another body is 422; a retry while the first runs
+                 *     waits for it, then 409. Kept 24 hours per organization.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The webhook's id. */
+                id: components["parameters"]["WebhookID"];
+                /** @description The delivery's `id` (its event's `webhook-id`). */
+                delivery_id: components["parameters"]["DeliveryID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued again. */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
         };

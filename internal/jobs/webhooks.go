@@ -1,0 +1,156 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/agentplane/agentplane/internal/service"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+)
+
+// Webhook delivery (SPEC §18) runs on the queue as the "webhook_delivery"
+// job: it sends one endpoint's due events. Jobs come from two places: the
+// wake-up after a change commits (the store calls wake, which hands the
+// endpoint to a goroutine that inserts jobs in batches, so a request never
+// waits for the queue), and a sweep every SweepInterval on every node for
+// retries that came due and for events whose wake-up was lost (the
+// process died after the commit, or an admin command made the change).
+// The outbox itself — the deliveries — is written in the change's
+// transaction; the lease on the endpoint row keeps one sender per
+// endpoint whatever the number of jobs.
+
+// WebhookArgs names an endpoint to deliver to.
+type WebhookArgs struct {
+	OrganizationID string `json:"organization_id"`
+	WebhookID      string `json:"webhook_id"`
+}
+
+// Kind names the job kind in River's tables.
+func (WebhookArgs) Kind() string { return "webhook_delivery" }
+
+type webhookWorker struct {
+	river.WorkerDefaults[WebhookArgs]
+	q *Queue
+}
+
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	return w.q.svc.DeliverWebhooks(ctx, job.Args.OrganizationID, job.Args.WebhookID, w.q.send, w.q.observe)
+}
+
+// Timeout leaves room for a full batch of slow receivers; the lease is
+// renewed before each attempt.
+func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return 30 * time.Minute }
+
+// PostFunc sends a webhook request (the guarded fetcher's Post).
+type PostFunc func(ctx context.Context, url string, headers map[string]string, body []byte) (int, error)
+
+func (q *Queue) send(ctx context.Context, r service.Request) (int, error) {
+	if q.opts.Post == nil {
+		return 0, errNoPost
+	}
+	return q.opts.Post(ctx, r.URL, r.Headers, r.Body)
+}
+
+var errNoPost = errorString("this node has no webhook sender")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// wake is the store's Waker: it never blocks a request. When the buffer is
+// full the endpoint is left to the sweep.
+func (q *Queue) wake(orgID string, ids []string) {
+	for _, id := range ids {
+		select {
+		case q.wakes <- WebhookArgs{OrganizationID: orgID, WebhookID: id}:
+		default:
+		}
+	}
+}
+
+// runWakes inserts delivery jobs for woken endpoints, each once per
+// batch, and sweeps every SweepInterval, until ctx ends.
+func (q *Queue) runWakes(ctx context.Context) {
+	tick := time.NewTicker(q.opts.SweepInterval)
+	defer tick.Stop()
+	for {
+		batch := map[WebhookArgs]bool{}
+		select {
+		case <-ctx.Done():
+			return
+		case a := <-q.wakes:
+			batch[a] = true
+		case <-tick.C:
+			due, err := q.svc.DueWebhookEndpoints(ctx, 500)
+			if err != nil {
+				q.opts.Logger.Warn("webhook sweep", slog.Any("error", err))
+			}
+			for _, d := range due {
+				batch[WebhookArgs{OrganizationID: d.OrganizationID, WebhookID: d.ID}] = true
+			}
+		}
+	more:
+		for len(batch) < 500 {
+			select {
+			case a := <-q.wakes:
+				batch[a] = true
+			default:
+				break more
+			}
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		params := make([]river.InsertManyParams, 0, len(batch))
+		for a := range batch {
+			params = append(params, river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{MaxAttempts: 3}})
+		}
+		if _, err := q.client.InsertMany(ctx, params); err != nil && ctx.Err() == nil {
+			q.opts.Logger.Warn("webhook delivery jobs", slog.Any("error", err))
+		}
+	}
+}
+
+// Delivery metrics.
+var (
+	webhookAttempts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agentplane_webhook_attempts_total",
+		Help: "Webhook delivery attempts by outcome: delivered, retry (another attempt is scheduled) or failed (no more).",
+	}, []string{"outcome"})
+	webhookPendingDesc = prometheus.NewDesc("agentplane_webhook_oldest_pending_seconds",
+		"Age of the oldest webhook delivery not yet delivered or given up (0 when none).", nil, nil)
+)
+
+func (q *Queue) observe(r service.DeliveryResult) {
+	outcome := r.Status
+	if outcome == "pending" {
+		outcome = "retry"
+	}
+	webhookAttempts.WithLabelValues(outcome).Inc()
+}
+
+// webhookCollector reports the attempts counter and the age of the oldest
+// pending delivery, read at scrape time.
+type webhookCollector struct{ svc *service.Service }
+
+// NewWebhookCollector returns the delivery metrics.
+func NewWebhookCollector(svc *service.Service) prometheus.Collector { return webhookCollector{svc} }
+
+func (c webhookCollector) Describe(ch chan<- *prometheus.Desc) {
+	webhookAttempts.Describe(ch)
+	ch <- webhookPendingDesc
+}
+
+func (c webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	webhookAttempts.Collect(ch)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	age, err := c.svc.OldestPendingDelivery(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(webhookPendingDesc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(webhookPendingDesc, prometheus.GaugeValue, age.Seconds())
+}
