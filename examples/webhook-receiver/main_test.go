@@ -38,7 +38,7 @@ func TestDocsReceiver(t *testing.T) {
 
 	var (
 		mu      sync.Mutex
-		printed bytes.Buffer
+		printed syncWriter
 		handler http.Handler
 	)
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,9 +114,7 @@ func TestDocsReceiver(t *testing.T) {
 
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		mu.Lock()
 		got := printed.String()
-		mu.Unlock()
 		if strings.Contains(got, `"type":"version.published"`) && strings.Contains(got, agent.ID) {
 			t.Logf("the receiver printed: %.200s…", got)
 			break
@@ -135,6 +133,17 @@ func TestDocsReceiver(t *testing.T) {
 	call("GET", "/admin/audit-log?action=version.published&agent_id="+agent.ID, nil, &audit)
 	if len(audit.Data) != 1 || audit.Data[0].Action != "version.published" {
 		t.Errorf("the audit log's publishes of the agent: %+v, want the one", audit.Data)
+	}
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, m := range []string{`agentplane_webhook_attempts_total{outcome="delivered"} 1`, "agentplane_webhook_oldest_pending_seconds 0"} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics lacks %q", m)
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +189,26 @@ func TestAdminCommands(t *testing.T) {
 	}
 	if strings.Contains(n.Stderr.String(), secretOf(boot.PAT)) {
 		t.Error("the server logged the bootstrap PAT")
+	}
+
+	// What the command line changed is in the audit log as the command
+	// line's (SPEC §17), beside what the API changed.
+	var audit struct {
+		Data []agentplane.AuditEntry `json:"data"`
+	}
+	if err := unvalidated(n.URL, boot.OrgKey).call(ctx, http.MethodGet, "/admin/audit-log?limit=200", nil, &audit, http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	via := map[string]string{}
+	for _, e := range audit.Data {
+		via[e.Action+" "+e.Actor.Type] = e.Via
+	}
+	for action, want := range map[string]string{
+		"organization.created system": "cli", "credential.created system": "cli", "credential.revoked system": "cli",
+		"member.added system": "cli", "agent.created org_key": "api",
+	} {
+		if via[action] != want {
+			t.Errorf("audit log: %s came via %q, want %q (entries: %v)", action, via[action], want, via)
+		}
 	}
 }

@@ -19,7 +19,7 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 	t.Parallel()
 	serveFlags := []string{
 		"addr string", "auth-failure-limit int", "data-dir string", "database-url string", "detail-cache-bytes int",
-		"fetch-allow-cidrs list", "fetch-allow-ports list", "job-timeout duration",
+		"fetch-allow-cidrs list", "fetch-allow-ports list", "job-timeout duration", "audit-retention duration",
 		"llm-api-key string", "llm-base-url string", "llm-model string", "log-format string",
 		"log-level string", "max-body-bytes int", "rate-burst int", "rate-limit float",
 		"secret-key string", "shutdown-timeout duration", "sip-domain string", "public-url string", "write-timeout duration",
