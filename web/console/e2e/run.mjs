@@ -628,6 +628,104 @@ const scenarios = [
     },
   },
   {
+    name: '10 webhooks and the audit log',
+    needs: ['1 sign in'],
+    async run() {
+      // A webhook to a host that doesn't resolve: created with its secret
+      // shown once, switched off and on, sent a test event whose delivery
+      // fails and waits for its retry; then the audit log shows the
+      // creation's diff and the updates'.
+      const { page } = state;
+      const hookURL = 'https://hooks.example.test/in';
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await page.goto(consoleURL('agents'));
+      await heading1(page, 'Agents').waitFor();
+      await nav.getByRole('link', { name: 'Webhooks', exact: true }).click();
+      await waitForPath(page, 'webhooks');
+      await heading1(page, 'Webhooks').waitFor();
+      await page.getByText('No webhooks.').waitFor();
+      await page.getByLabel('Endpoint URL').fill(hookURL);
+      assert.equal(await page.getByLabel('All events (*)').isChecked(), true, 'a new webhook subscribes to every event');
+      await page.getByLabel('Description (optional)').fill('Browser test receiver');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await page.getByRole('status').filter({ hasText: /you won’t see it again/ }).waitFor();
+      const secret = await page.getByLabel('Signing secret', { exact: true }).inputValue();
+      assert.match(secret, /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'the signing secret is shown once');
+      const card = page.getByRole('article', { name: hookURL });
+      await card.getByText('Enabled', { exact: true }).waitFor();
+      await visit(page, 'webhook-created');
+      const hooks = await apiOK('GET', '/admin/webhooks', undefined, 200);
+      assert.deepEqual(
+        hooks.data.map((h) => [h.url, h.events, h.enabled, h.description]),
+        [[hookURL, ['*'], true, 'Browser test receiver']],
+      );
+      assert.equal(JSON.stringify(hooks).includes(secret), false, 'the list never shows the secret');
+      const hookId = hooks.data[0].id;
+
+      await card.getByRole('button', { name: 'Disable', exact: true }).click();
+      await card.getByText('Disabled', { exact: true }).waitFor();
+      await card.getByRole('button', { name: 'Enable', exact: true }).click();
+      await card.getByText('Enabled', { exact: true }).waitFor();
+      await card.getByRole('button', { name: 'Send test event' }).click();
+      await card.getByRole('status').filter({ hasText: /webhook\.test event is queued/ }).waitFor();
+      const deliveries = card.getByRole('region', { name: 'Deliveries' });
+      await deliveries.getByRole('row').filter({ hasText: 'webhook.test' }).waitFor();
+      // hooks.example.test never resolves: the first attempt fails and a
+      // retry is scheduled. Wait for it through the API, then refresh.
+      const deadline = Date.now() + 3 * TIMEOUT;
+      let tried;
+      for (;;) {
+        const list = await apiOK('GET', `/admin/webhooks/${hookId}/deliveries`, undefined, 200);
+        tried = list.data.find((d) => d.event_type === 'webhook.test' && d.attempts > 0);
+        if (tried || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(tried, 'the test event was attempted');
+      assert.notEqual(tried.status, 'delivered', 'a host that does not resolve got the event');
+      assert.ok(tried.last_error, 'the failed attempt says why');
+      await deliveries.getByRole('button', { name: 'Refresh deliveries' }).click();
+      const row = deliveries.getByRole('row').filter({ hasText: 'webhook.test' }).first();
+      await row.getByText(tried.last_error, { exact: true }).waitFor();
+      await row.getByRole('button', { name: /^Show attempts/ }).click();
+      await deliveries.getByRole('table', { name: /^Attempts to deliver webhook\.test/ }).waitFor();
+      await visit(page, 'webhooks');
+      await row.getByRole('button', { name: /^Redeliver/ }).click();
+      await deliveries.getByRole('status').filter({ hasText: 'The webhook.test event is queued to be sent again.' }).waitFor();
+
+      // The audit log: the creation, found by its action, with its diff.
+      await nav.getByRole('link', { name: 'Audit log', exact: true }).click();
+      await waitForPath(page, 'audit-log');
+      await heading1(page, 'Audit log').waitFor();
+      await page.getByLabel('Action', { exact: true }).selectOption('webhook.created');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL((u) => u.search === '?action=webhook.created');
+      const entries = page.getByRole('region', { name: 'Entries' });
+      const created = entries.getByRole('row').filter({ hasText: 'webhook.created' });
+      await created.waitFor();
+      assert.equal(await entries.getByRole('row').count(), 2, 'the header and the one webhook.created entry');
+      await created.getByRole('button', { name: /^Show changes/ }).click();
+      const diff = page.getByRole('table', { name: `Changes of webhook.created on webhook ${hookId}` });
+      await diff.getByText('(the whole resource)').waitFor();
+      const diffText = await diff.innerText();
+      assert.match(diffText, /Added/);
+      assert.match(diffText, /hooks\.example\.test\/in/, 'the diff holds the new webhook');
+      assert.equal(diffText.includes(secret), false, 'the secret is not in the audit log');
+      await visit(page, 'audit-log');
+
+      // Every webhook action: the two updates too, newest first.
+      await page.getByLabel('Action', { exact: true }).selectOption('webhook.*');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL((u) => u.search === `?action=${encodeURIComponent('webhook.*')}`);
+      await entries.getByRole('row').filter({ hasText: 'webhook.updated' }).nth(1).waitFor();
+      const actions = await entries.locator('table.audit > tbody > tr > td:nth-child(3)').allInnerTexts();
+      assert.deepEqual(actions, ['webhook.updated', 'webhook.updated', 'webhook.created']);
+      await entries.getByRole('row').nth(1).getByRole('button', { name: /^Show changes/ }).click();
+      const update = page.getByRole('table', { name: `Changes of webhook.updated on webhook ${hookId}` });
+      await update.getByRole('row').filter({ hasText: '/enabled' }).filter({ hasText: 'Replaced' }).filter({ hasText: 'true' }).waitFor();
+      await visit(page, 'audit-log-diff');
+    },
+  },
+  {
     name: 'tour of the other pages',
     needs: ['1 sign in'],
     async run() {

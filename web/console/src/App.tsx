@@ -6,6 +6,7 @@ import { Layout } from './Layout';
 import { AgentPage } from './pages/Agent';
 import { AgentsPage } from './pages/Agents';
 import { ApiKeysPage } from './pages/ApiKeys';
+import { AuditLogPage } from './pages/AuditLog';
 import { ConversationsPage } from './pages/Conversations';
 import { InvitePage } from './pages/Invite';
 import { MembersPage } from './pages/Members';
@@ -13,6 +14,7 @@ import { NotFoundPage } from './pages/NotFound';
 import { PhoneNumbersPage } from './pages/PhoneNumbers';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
+import { WebhooksPage } from './pages/Webhooks';
 import { WebWidgetsPage } from './pages/WebWidgets';
 import { WorkflowPage, WorkflowsPage } from './pages/Workflows';
 import { SessionProvider, useSession } from './session';
@@ -106,6 +108,8 @@ function Routes() {
                 <Route path="/api-keys" component={ApiKeysPage} />
                 <Route path="/tokens" component={TokensPage} />
                 <Route path="/members" component={MembersPage} />
+                <Route path="/audit-log" component={AuditLogPage} />
+                <Route path="/webhooks" component={WebhooksPage} />
                 <Route component={NotFoundPage} />
               </Switch>
             </Layout>

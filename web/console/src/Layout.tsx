@@ -2,9 +2,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { describeError } from './api/client';
-import { useSession, useSignedIn } from './session';
+import type { Schemas } from './api/client';
+import { hasScope, useSession, useSignedIn } from './session';
 
-const navItems: { href: string; label: string }[] = [
+/** The navigation; an item with a scope shows only to sessions that have it. */
+const navItems: { href: string; label: string; scope?: Schemas['Scope'] }[] = [
   { href: '/agents', label: 'Agents' },
   { href: '/phone-numbers', label: 'Phone numbers' },
   { href: '/web-widgets', label: 'Web widgets' },
@@ -13,9 +15,9 @@ const navItems: { href: string; label: string }[] = [
   { href: '/api-keys', label: 'API keys' },
   { href: '/tokens', label: 'Personal tokens' },
   { href: '/members', label: 'Members' },
+  { href: '/audit-log', label: 'Audit log', scope: 'audit_log:read' },
+  { href: '/webhooks', label: 'Webhooks', scope: 'webhooks:read' },
 ];
-
-const comingSoon = ['Audit log', 'Webhooks'];
 
 export function Layout({ children }: { children: ReactNode }) {
   const session = useSignedIn();
@@ -64,23 +66,18 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <nav className="app-nav" aria-label="Main">
         <ul>
-          {navItems.map((item) => {
-            const current = location === item.href || location.startsWith(`${item.href}/`);
-            return (
-              <li key={item.href}>
-                <Link href={item.href} aria-current={current ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            );
-          })}
-          {comingSoon.map((label) => (
-            <li key={label}>
-              <a aria-disabled="true" className="disabled" role="link">
-                {label} <span className="soon">(coming soon)</span>
-              </a>
-            </li>
-          ))}
+          {navItems
+            .filter((item) => !item.scope || hasScope(session, item.scope))
+            .map((item) => {
+              const current = location === item.href || location.startsWith(`${item.href}/`);
+              return (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={current ? 'page' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              );
+            })}
         </ul>
       </nav>
       <main id="main" className="app-main" tabIndex={-1}>

@@ -1,7 +1,7 @@
 // Who is signed in. The session itself is an HttpOnly cookie the app never
 // sees; this context holds what GET /console/api/session says about it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { describeError, onUnauthenticated, sessionApi, type Session } from './api/client';
+import { describeError, onUnauthenticated, sessionApi, type Schemas, type Session } from './api/client';
 
 export type SessionState =
   | { status: 'loading' }
@@ -76,4 +76,11 @@ export function useSignedIn(): Session {
   const { state } = useSession();
   if (state.status !== 'signed_in') throw new Error('useSignedIn while not signed in');
   return state.session;
+}
+
+/** Whether the session may use scope; a `:manage` scope grants its `:read` (SPEC §2). */
+export function hasScope(session: Session, scope: Schemas['Scope']): boolean {
+  if (session.scopes.includes(scope)) return true;
+  const manage = scope.endsWith(':read') ? `${scope.slice(0, -':read'.length)}:manage` : '';
+  return (session.scopes as string[]).includes(manage);
 }

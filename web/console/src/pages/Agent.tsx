@@ -7,6 +7,8 @@ import { LoadMore } from '../components/LoadMore';
 import { Time } from '../components/Time';
 import { formatRate, formatVersion } from '../format';
 import { usePagedList, useResource, useTitle } from '../hooks';
+import { hasScope, useSignedIn } from '../session';
+import { auditLogHref } from './AuditLog';
 import { Canary } from './Canary';
 import { PublishDialog } from './PublishDialog';
 
@@ -45,6 +47,7 @@ export function AgentPage({ id }: { id: string }) {
     [id],
   );
   const [notice, setNotice] = useState('');
+  const canAudit = hasScope(useSignedIn(), 'audit_log:read');
   useTitle(agent.data?.name ?? 'Agent');
 
   const reloadAll = (message: string) => {
@@ -180,6 +183,11 @@ export function AgentPage({ id }: { id: string }) {
           </div>
         )}
         <LoadMore hasMore={deployments.hasMore} loading={deployments.loading} onClick={deployments.loadMore} />
+        {canAudit && (
+          <p>
+            <Link href={auditLogHref({ agent_id: a.id })}>Every change to this agent, in the audit log</Link>
+          </p>
+        )}
       </section>
     </>
   );

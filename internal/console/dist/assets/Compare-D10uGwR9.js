@@ -1,4 +1,4 @@
-import{j as e,a as p}from"./react-BYEqqeeB.js";import{u as F,d as L,L as w}from"./wouter-CpVAv00u.js";import{u as k,a as T,E as S,c as v,d as A,b as y,f as x,e as O}from"./index-CZpyuQ0k.js";import{d as P}from"./diff-SELG1YgQ.js";import"./openapi-fetch-hNU1DSyb.js";function C(s){const n=t=>Array.isArray(t)?t.map(n):t&&typeof t=="object"?Object.fromEntries(Object.keys(t).sort().map(a=>[a,n(t[a])])):t;return JSON.stringify(n(s),null,2)}function b(s){const n=s.split(`
+import{j as e,a as p}from"./react-BYEqqeeB.js";import{u as F,a as L,L as w}from"./wouter-Cc8C3I4U.js";import{u as k,a as T,E as S,c as v,d as A,b as y,f as x,e as O}from"./index-DHat-1wz.js";import{d as P}from"./diff-SELG1YgQ.js";import"./openapi-fetch-hNU1DSyb.js";function C(s){const n=t=>Array.isArray(t)?t.map(n):t&&typeof t=="object"?Object.fromEntries(Object.keys(t).sort().map(a=>[a,n(t[a])])):t;return JSON.stringify(n(s),null,2)}function b(s){const n=s.split(`
 `);return n[n.length-1]===""&&n.pop(),n}function D(s,n){const t=[];let a=1,o=1;const i=P(s.endsWith(`
 `)?s:`${s}
 `,n.endsWith(`
