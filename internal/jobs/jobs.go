@@ -87,6 +87,10 @@ type Queue struct {
 	opts   Options
 	wakes  chan WebhookArgs // endpoints woken by committed changes
 	stop   context.CancelFunc
+	// stopping ends when Stop begins: delivery jobs give up their
+	// endpoints then.
+	stopping context.Context
+	halt     context.CancelFunc
 }
 
 // New migrates River's tables, builds the client and registers it with
@@ -121,6 +125,7 @@ func New(ctx context.Context, st *store.Store, svc *service.Service, opts Option
 		opts.SweepInterval = 2 * time.Second
 	}
 	q := &Queue{svc: svc, opts: opts, wakes: make(chan WebhookArgs, 4096)}
+	q.stopping, q.halt = context.WithCancel(context.Background())
 	driver, err := st.JobDriver(ctx)
 	if err != nil {
 		return nil, err
@@ -135,12 +140,13 @@ func New(ctx context.Context, st *store.Store, svc *service.Service, opts Option
 		Logger:               opts.Logger,
 		MaxAttempts:          opts.MaxAttempts,
 		RescueStuckJobsAfter: opts.RescueStuckJobsAfter,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
-		Workers:              workers,
-		FetchPollInterval:    opts.PollInterval,
-		FetchCooldown:        min(opts.PollInterval, 100*time.Millisecond),
-		JobTimeout:           opts.JobTimeout,
-		RetryPolicy:          &retryPolicy{},
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers},
+			webhookQueue: {MaxWorkers: webhookWorkers}},
+		Workers:           workers,
+		FetchPollInterval: opts.PollInterval,
+		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
+		JobTimeout:        opts.JobTimeout,
+		RetryPolicy:       &retryPolicy{},
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -192,6 +198,7 @@ func (q *Queue) Start(ctx context.Context) error {
 // Stop stops fetching and waits for running jobs (up to ctx); jobs still
 // running when ctx ends are cancelled and handed back for a retry.
 func (q *Queue) Stop(ctx context.Context) error {
+	q.halt()
 	if q.stop != nil {
 		q.stop()
 	}

@@ -36,8 +36,26 @@ type webhookWorker struct {
 }
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
-	return w.q.svc.DeliverWebhooks(ctx, job.Args.OrganizationID, job.Args.WebhookID, w.q.send, w.q.observe)
+	// A stopping node stops sending at once instead of draining a backlog
+	// until its shutdown timeout: what it didn't send stays due for the
+	// next sender (River's soft stop doesn't cancel jobs).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(w.q.stopping, cancel)
+	defer stop()
+	err := w.q.svc.DeliverWebhooks(ctx, job.Args.OrganizationID, job.Args.WebhookID, w.q.send, w.q.observe)
+	if w.q.stopping.Err() != nil {
+		return nil
+	}
+	return err
 }
+
+// webhookQueue is the River queue of delivery jobs: its own workers, so a
+// backlog of events never holds up workflows, nor workflows events.
+const webhookQueue = "webhooks"
+
+// webhookWorkers is how many endpoints a node sends to at once.
+const webhookWorkers = 8
 
 // Timeout leaves room for a full batch of slow receivers; the lease is
 // renewed before each attempt.
@@ -105,7 +123,7 @@ func (q *Queue) runWakes(ctx context.Context) {
 		}
 		params := make([]river.InsertManyParams, 0, len(batch))
 		for a := range batch {
-			params = append(params, river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{MaxAttempts: 3}})
+			params = append(params, river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{MaxAttempts: 3, Queue: webhookQueue}})
 		}
 		if _, err := q.client.InsertMany(ctx, params); err != nil && ctx.Err() == nil {
 			q.opts.Logger.Warn("webhook delivery jobs", slog.Any("error", err))

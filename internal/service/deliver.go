@@ -26,9 +26,18 @@ var defaultRetryDelays = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * 
 const (
 	// previousSecretTTL is how long a rotated-out secret keeps signing.
 	previousSecretTTL = 24 * time.Hour
-	// leaseFor bounds how long a dead deliverer keeps an endpoint: longer
-	// than one attempt (AttemptTimeout) and renewed before each.
-	leaseFor = 20 * time.Second
+	// leaseFor bounds how long a dead deliverer keeps an endpoint. The
+	// holder renews it before an attempt that might outlast it
+	// (leaseMargin: an attempt and a record's write), not before every
+	// attempt: a write per event would be most of delivery's cost.
+	leaseFor    = 30 * time.Second
+	leaseMargin = AttemptTimeout + 5*time.Second
+	// flushEvery bounds how long outcomes wait to be written: the
+	// deliveries log is at most this far behind the receiver.
+	flushEvery = time.Second
+	// drainFor is how long one job sends before it lets the endpoint go
+	// (the sweep picks it up again): endpoints with backlogs take turns.
+	drainFor = time.Minute
 	// AttemptTimeout bounds one delivery attempt: a 2xx within it is
 	// success.
 	AttemptTimeout = 15 * time.Second
@@ -63,16 +72,17 @@ func (s *Service) DeliverWebhooks(ctx context.Context, orgID, id string, send Se
 			return err
 		}
 		keys, err := s.signingKeys(id, t.Secrets, now)
-		if err == nil {
-			err = s.drain(ctx, orgID, id, t.URL, keys, send, done)
+		spent := false
+		if err == nil && t.Enabled {
+			spent, err = s.drain(ctx, orgID, id, t.URL, keys, send, done, now)
 		}
 		// Released, then looked at once more: a wake-up whose job found
 		// the lease held relies on this look to send what it woke for.
 		if rerr := s.store.ReleaseWebhookLease(context.WithoutCancel(ctx), orgID, id); err == nil {
 			err = rerr
 		}
-		if err != nil {
-			return err
+		if err != nil || spent {
+			return err // spent: the sweep hands the endpoint to a job again
 		}
 		due, err := s.store.DueDeliveries(ctx, orgID, id, s.now().UnixMilli(), 1)
 		if err != nil || len(due) == 0 {
@@ -81,36 +91,67 @@ func (s *Service) DeliverWebhooks(ctx context.Context, orgID, id string, send Se
 	}
 }
 
-// errGone stops a drain: the receiver answered 410 and the endpoint is off.
-var errGone = fmt.Errorf("gone")
-
-// drain sends due deliveries until none is left.
-func (s *Service) drain(ctx context.Context, orgID, id, url string, keys [][]byte, send Sender, done func(DeliveryResult)) error {
+// drain sends due deliveries until none is left or its time is spent
+// (spent), writing their outcomes in batches. The lease was taken at
+// leased.
+func (s *Service) drain(ctx context.Context, orgID, id, url string, keys [][]byte, send Sender, done func(DeliveryResult), leased time.Time) (spent bool, err error) {
+	leaseEnd, stopAt := leased.Add(leaseFor), leased.Add(drainFor)
+	var (
+		pending   []store.Outcome
+		lastFlush = s.now()
+	)
+	flush := func() error {
+		err := s.store.RecordAttempts(context.WithoutCancel(ctx), orgID, pending)
+		pending, lastFlush = pending[:0], s.now()
+		return err
+	}
+	defer func() { _ = flush() }() // what was sent is recorded, even when ctx ends
 	for {
+		if s.now().After(stopAt) {
+			return true, nil
+		}
 		due, err := s.store.DueDeliveries(ctx, orgID, id, s.now().UnixMilli(), dueBatch)
 		if err != nil || len(due) == 0 {
-			return err
+			return false, err
 		}
 		for _, d := range due {
-			if err := s.store.ExtendWebhookLease(ctx, orgID, id, s.now().Add(leaseFor).UnixMilli()); err != nil {
-				return err
+			if now := s.now(); leaseEnd.Sub(now) < leaseMargin {
+				if err := s.store.ExtendWebhookLease(ctx, orgID, id, now.Add(leaseFor).UnixMilli()); err != nil {
+					return false, err
+				}
+				leaseEnd = now.Add(leaseFor)
 			}
-			res, err := s.attempt(ctx, orgID, id, url, keys, d, send)
-			if done != nil && err == nil {
+			o, res, err := s.attempt(ctx, url, keys, d, send)
+			if err != nil {
+				return false, err
+			}
+			pending = append(pending, o)
+			if done != nil {
 				done(res)
 			}
-			if err == errGone {
-				return nil
+			if res.Code == 410 {
+				if err := flush(); err != nil {
+					return false, err
+				}
+				s.log.Warn("webhook disabled: the receiver answered 410 Gone", "webhook_id", id)
+				return false, s.store.DisableWebhook(ctx, orgID, id, "gone", s.now().UnixMilli())
 			}
-			if err != nil {
-				return err
+			if s.now().Sub(lastFlush) >= flushEvery {
+				if err := flush(); err != nil {
+					return false, err
+				}
 			}
+		}
+		// The batch's outcomes are written before the next look, which
+		// must not find them due again.
+		if err := flush(); err != nil {
+			return false, err
 		}
 	}
 }
 
-// attempt sends d once and records how it went.
-func (s *Service) attempt(ctx context.Context, orgID, id, url string, keys [][]byte, d store.Delivery, send Sender) (DeliveryResult, error) {
+// attempt sends d once and says how it went.
+func (s *Service) attempt(ctx context.Context, url string, keys [][]byte, d store.Delivery, send Sender) (store.Outcome, DeliveryResult, error) {
 	start := s.now()
 	ts := strconv.FormatInt(start.Unix(), 10)
 	req := Request{URL: url, Body: d.Payload, Headers: map[string]string{
@@ -123,7 +164,9 @@ func (s *Service) attempt(ctx context.Context, orgID, id, url string, keys [][]b
 	code, err := send(actx, req)
 	cancel()
 	if ctx.Err() != nil {
-		return DeliveryResult{}, ctx.Err() // shutting down: not the receiver's failure
+		// Shutting down: not the receiver's failure, and not recorded;
+		// the delivery stays due for the next sender.
+		return store.Outcome{}, DeliveryResult{}, ctx.Err()
 	}
 	end := s.now()
 	a := agentplane.WebhookAttempt{At: agentplane.TimeOf(start), DurationMS: end.Sub(start).Milliseconds()}
@@ -137,7 +180,7 @@ func (s *Service) attempt(ctx context.Context, orgID, id, url string, keys [][]b
 		msg := "the receiver answered " + strconv.Itoa(code)
 		a.Error = &msg
 	}
-	o := store.Outcome{Attempt: a, At: end.UnixMilli()}
+	o := store.Outcome{Delivery: d, Attempt: a, At: end.UnixMilli()}
 	switch {
 	case a.Error == nil:
 		o.Status = agentplane.DeliveryDelivered
@@ -150,18 +193,7 @@ func (s *Service) attempt(ctx context.Context, orgID, id, url string, keys [][]b
 	default:
 		o.Status = agentplane.DeliveryFailed
 	}
-	if err := s.store.RecordAttempt(ctx, orgID, d, o); err != nil {
-		return DeliveryResult{}, err
-	}
-	res := DeliveryResult{Status: o.Status, Code: code, EventType: d.EventType}
-	if code == 410 {
-		s.log.Warn("webhook disabled: the receiver answered 410 Gone", "webhook_id", id)
-		if err := s.store.DisableWebhook(ctx, orgID, id, "gone", end.UnixMilli()); err != nil {
-			return res, err
-		}
-		return res, errGone
-	}
-	return res, nil
+	return o, DeliveryResult{Status: o.Status, Code: code, EventType: d.EventType}, nil
 }
 
 // signingKeys opens the endpoint's secrets: the current one, and the

@@ -86,29 +86,76 @@ func (s *Store) DueDeliveries(ctx context.Context, orgID, id string, now int64, 
 	})
 }
 
-// Outcome is the result of one attempt: Status is "delivered", "pending"
-// (try again at NextAttemptAt) or "failed" (no more tries).
+// Outcome is the result of one attempt on a delivery: Status is
+// "delivered", "pending" (try again at NextAttemptAt) or "failed" (no more
+// tries).
 type Outcome struct {
+	Delivery      Delivery
 	Status        string
 	Attempt       agentplane.WebhookAttempt
 	NextAttemptAt *int64
 	At            int64
 }
 
-// RecordAttempt writes an attempt's outcome onto the delivery d.
-func (s *Store) RecordAttempt(ctx context.Context, orgID string, d Delivery, o Outcome) error {
-	log := append(d.AttemptLog, o.Attempt)
-	if len(log) > maxAttemptLog {
-		log = log[len(log)-maxAttemptLog:]
+// outcomeRow is an Outcome as recordAttemptsSQL reads it.
+type outcomeRow struct {
+	Seq       int64   `json:"seq"`
+	Status    string  `json:"status"`
+	Code      *int    `json:"code"`
+	Err       *string `json:"err"`
+	Next      *int64  `json:"next"`
+	Delivered *int64  `json:"delivered"`
+	Log       string  `json:"log"`
+}
+
+// recordAttemptsSQL writes a batch of outcomes in one statement on
+// PostgreSQL.
+const recordAttemptsSQL = `UPDATE webhook_deliveries d SET status = r.status, attempts = d.attempts + 1, last_status = r.code, last_error = r.err,
+		next_attempt_at = r.next, delivered_at = r.delivered, attempt_log = r.log
+		FROM (SELECT (x->>'seq')::bigint AS seq, x->>'status' AS status, (x->>'code')::int AS code, x->>'err' AS err,
+			(x->>'next')::bigint AS next, (x->>'delivered')::bigint AS delivered, x->>'log' AS log
+			FROM jsonb_array_elements($2::jsonb) x) r
+		WHERE d.organization_id = $1 AND d.seq = r.seq`
+
+// recordAttemptSQL writes one outcome (SQLite: a batch is these in one
+// transaction; SQLite's UPDATE … FROM a json_each scanned the whole table
+// under the write lock, and in-process statements cost next to nothing).
+const recordAttemptSQL = `UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, last_status = $4, last_error = $5,
+	next_attempt_at = $6, delivered_at = $7, attempt_log = $8 WHERE organization_id = $1 AND seq = $2`
+
+// RecordAttempts writes the outcomes of attempts on orgID's deliveries, in
+// one statement however many: a sender records a batch at once rather
+// than a write per event (if it dies before, the batch is sent again:
+// receivers drop repeats by webhook-id).
+func (s *Store) RecordAttempts(ctx context.Context, orgID string, outcomes []Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
 	}
-	doc, _ := json.Marshal(log)
-	var delivered *int64
-	if o.Status == agentplane.DeliveryDelivered {
-		delivered = &o.At
+	rows := make([]outcomeRow, len(outcomes))
+	for i, o := range outcomes {
+		log := append(o.Delivery.AttemptLog, o.Attempt)
+		if len(log) > maxAttemptLog {
+			log = log[len(log)-maxAttemptLog:]
+		}
+		doc, _ := json.Marshal(log)
+		rows[i] = outcomeRow{Seq: o.Delivery.Seq, Status: o.Status, Code: o.Attempt.StatusCode, Err: o.Attempt.Error, Next: o.NextAttemptAt, Log: string(doc)}
+		if o.Status == agentplane.DeliveryDelivered {
+			at := o.At
+			rows[i].Delivered = &at
+		}
 	}
-	_, err := s.q.ExecContext(ctx, `UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, last_status = $4, last_error = $5,
-		next_attempt_at = $6, delivered_at = $7, attempt_log = $8 WHERE organization_id = $1 AND seq = $2`,
-		orgID, d.Seq, o.Status, o.Attempt.StatusCode, o.Attempt.Error, o.NextAttemptAt, delivered, string(doc))
+	if s.engine == SQLite {
+		return s.WithTx(ctx, func(q *Queries) error {
+			for _, r := range rows {
+				if _, err := q.q.ExecContext(ctx, recordAttemptSQL, orgID, r.Seq, r.Status, r.Code, r.Err, r.Next, r.Delivered, r.Log); err != nil {
+					return mapErr(err)
+				}
+			}
+			return nil
+		})
+	}
+	doc, _ := json.Marshal(rows)
+	_, err := s.q.ExecContext(ctx, recordAttemptsSQL, orgID, string(doc))
 	return mapErr(err)
 }
 

@@ -723,6 +723,17 @@ const scenarios = [
       const update = page.getByRole('table', { name: `Changes of webhook.updated on webhook ${hookId}` });
       await update.getByRole('row').filter({ hasText: '/enabled' }).filter({ hasText: 'Replaced' }).filter({ hasText: 'true' }).waitFor();
       await visit(page, 'audit-log-diff');
+      // The publishes of scenario 5 are there too, as a new user would
+      // look for them: filtered by version.published, with the patch that
+      // made the version published.
+      await page.getByLabel('Action', { exact: true }).selectOption('version.published');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL((u) => u.search === '?action=version.published');
+      await entries.getByRole('row').filter({ hasText: 'version.published' }).first().waitFor();
+      const published = await entries.locator('table.audit > tbody > tr > td:nth-child(3)').allInnerTexts();
+      assert.ok(published.length >= 1 && published.every((a) => a === 'version.published'), `publishes listed: ${published}`);
+      await entries.getByRole('row').nth(1).getByRole('button', { name: /^Show changes/ }).click();
+      await page.getByRole('table', { name: /^Changes of version.published on version / }).getByRole('row').filter({ hasText: '/published' }).first().waitFor();
     },
   },
   {

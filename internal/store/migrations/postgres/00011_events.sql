@@ -71,7 +71,10 @@ CREATE TABLE webhook_deliveries (
     attempt_log     TEXT NOT NULL DEFAULT '[]',
     UNIQUE (endpoint_id, event_id)
 );
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at, seq) WHERE status = 'pending';
+-- Due rows are read in seq order (the retry time is checked on the way);
+-- the age metric reads the oldest pending one.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, seq) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_pending_age ON webhook_deliveries (created_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_list ON webhook_deliveries (organization_id, endpoint_id, created_at, event_id);
 
 -- +goose Down
