@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -71,11 +72,7 @@ func (q *Queue) send(ctx context.Context, r service.Request) (int, error) {
 	return q.opts.Post(ctx, r.URL, r.Headers, r.Body)
 }
 
-var errNoPost = errorString("this node has no webhook sender")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errNoPost = errors.New("this node has no webhook sender")
 
 // wake is the store's Waker: it never blocks a request. When the buffer is
 // full the endpoint is left to the sweep.

@@ -57,9 +57,8 @@ type Sender func(ctx context.Context, r Request) (int, error)
 
 // DeliveryResult is what one attempt came to, for metrics.
 type DeliveryResult struct {
-	Status    string // delivered | pending (a retry is scheduled) | failed
-	Code      int    // 0 when no answer came
-	EventType string
+	Status string // delivered | pending (a retry is scheduled) | failed
+	Code   int    // 0 when no answer came
 }
 
 // DeliverWebhooks sends endpoint id's due deliveries, unless another job
@@ -193,7 +192,7 @@ func (s *Service) attempt(ctx context.Context, url string, keys [][]byte, d stor
 	default:
 		o.Status = agentplane.DeliveryFailed
 	}
-	return o, DeliveryResult{Status: o.Status, Code: code, EventType: d.EventType}, nil
+	return o, DeliveryResult{Status: o.Status, Code: code}, nil
 }
 
 // signingKeys opens the endpoint's secrets: the current one, and the
