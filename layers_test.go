@@ -48,6 +48,12 @@ var forbidden = map[string][]struct{ path, why string }{
 		{module + "/internal/httpapi", "layers point one way"},
 		{module + "/internal/jobs", "layers point one way"},
 	},
+	"internal/cli": {
+		{module + "/internal/service", "client commands talk to a server over HTTP (SPEC §20)"},
+		{module + "/internal/store", "client commands never touch a database"},
+		{module + "/internal/httpapi", "client commands go through the Go client"},
+		{module + "/internal/config", "client commands take no server settings"},
+	},
 	"internal/llm": {
 		{module + "/internal/service", "llm is an adapter"},
 		{module + "/internal/store", "llm is an adapter"},

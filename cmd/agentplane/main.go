@@ -1,4 +1,5 @@
-// Command agentplane is the agentplane server and its admin tool.
+// Command agentplane is the agentplane server, its admin tool and the
+// client commands (agents as code included).
 package main
 
 import (
@@ -16,6 +17,6 @@ func main() {
 	defer stop()
 	if err := app.Main(ctx, os.Args[1:], app.OSEnv()); err != nil {
 		fmt.Fprintln(os.Stderr, "agentplane:", err)
-		os.Exit(1)
+		os.Exit(app.ExitCode(err))
 	}
 }

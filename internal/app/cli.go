@@ -6,10 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/agentplane/agentplane"
 	"io"
 	"strings"
 
+	"github.com/agentplane/agentplane"
+	"github.com/agentplane/agentplane/internal/cli"
 	"github.com/agentplane/agentplane/internal/config"
 )
 
@@ -26,6 +27,10 @@ type command struct {
 	// flags registers the leaf's own flags on fs and returns what runs
 	// once they and the settings are parsed.
 	flags func(fs *flag.FlagSet) action
+	// client is set instead of flags on a client command (internal/cli):
+	// it takes no settings, and its positional arguments may sit among
+	// its flags.
+	client func(fs *flag.FlagSet) cli.Run
 }
 
 // action runs a leaf with its parsed settings.
@@ -33,22 +38,32 @@ type action func(ctx context.Context, cfg config.Config, env Env) error
 
 // commands is the command line of the binary.
 func commands() *command {
-	return &command{
-		summary: "agentplane — a self-hostable control plane for voice-AI agents",
-		subs: []*command{
-			serveCommand(),
-			migrateCommand(),
-			backupCommand(),
-			adminCommand(),
-			{name: "version", summary: "print the version", settings: config.None,
-				flags: func(*flag.FlagSet) action {
-					return func(_ context.Context, _ config.Config, env Env) error {
-						fmt.Fprintln(env.Stdout, "agentplane", Version)
-						return nil
-					}
-				}},
-		},
+	subs := []*command{
+		serveCommand(),
+		migrateCommand(),
+		backupCommand(),
+		adminCommand(),
+		{name: "version", summary: "print the version", settings: config.None,
+			flags: func(*flag.FlagSet) action {
+				return func(_ context.Context, _ config.Config, env Env) error {
+					fmt.Fprintln(env.Stdout, "agentplane", Version)
+					return nil
+				}
+			}},
 	}
+	for _, c := range cli.Commands() {
+		subs = append(subs, fromClient(c))
+	}
+	return &command{summary: "agentplane — a self-hostable control plane for voice-AI agents", subs: subs}
+}
+
+// fromClient makes a client command a node of the command line.
+func fromClient(c *cli.Command) *command {
+	out := &command{name: c.Name, synopsis: c.Synopsis, summary: c.Summary, client: c.Flags}
+	for _, s := range c.Subs {
+		out.subs = append(out.subs, fromClient(s))
+	}
+	return out
 }
 
 // isHelp reports whether a word asks for help.
@@ -64,15 +79,15 @@ func isHelp(arg string) bool {
 // A group asked for help prints its usage to stdout and succeeds; a group
 // given no command or an unknown one prints it to stderr and fails.
 func (c *command) dispatch(ctx context.Context, path []string, args []string, env Env) error {
-	if c.flags != nil {
+	if c.flags != nil || c.client != nil {
 		return c.runLeaf(ctx, path, args, env)
 	}
 	if len(args) == 0 {
 		c.groupUsage(env.Stderr, path)
 		if len(path) == 0 {
-			return errors.New("no command given")
+			return cli.Usagef("no command given")
 		}
-		return fmt.Errorf("%q needs a command: %s", strings.Join(path, " "), c.subNames())
+		return cli.Usagef("%q needs a command: %s", strings.Join(path, " "), c.subNames())
 	}
 	if isHelp(args[0]) {
 		if args[0] == "help" && len(args) > 1 {
@@ -88,7 +103,7 @@ func (c *command) dispatch(ctx context.Context, path []string, args []string, en
 		}
 	}
 	c.groupUsage(env.Stderr, path)
-	return fmt.Errorf("unknown command %q", strings.Join(append(path, args[0]), " "))
+	return cli.Usagef("unknown command %q", strings.Join(append(path, args[0]), " "))
 }
 
 // subNames lists the group's subcommands for an error message.
@@ -105,6 +120,9 @@ func (c *command) subNames() string {
 // parse error.
 func (c *command) runLeaf(ctx context.Context, path []string, args []string, env Env) error {
 	fs := flag.NewFlagSet("agentplane "+strings.Join(path, " "), flag.ContinueOnError)
+	if c.client != nil {
+		return c.runClient(ctx, path, fs, args, env)
+	}
 	run := c.flags(fs)
 	own := map[string]bool{}
 	fs.VisitAll(func(f *flag.Flag) { own[f.Name] = true })
@@ -118,7 +136,7 @@ func (c *command) runLeaf(ctx context.Context, path []string, args []string, env
 	}
 	_, _ = io.Copy(env.Stderr, &out)
 	if err != nil {
-		return err
+		return cli.Usagef("%s", err)
 	}
 	if len(path) > 0 && path[0] == "admin" {
 		// Changes an operator makes here are audited as the command
@@ -126,6 +144,39 @@ func (c *command) runLeaf(ctx context.Context, path []string, args []string, env
 		ctx = agentplane.WithOrigin(ctx, agentplane.Origin{Via: "cli"})
 	}
 	return run(ctx, cfg, env)
+}
+
+// runClient parses a client command's flags, which may come before,
+// between or after its positional arguments, and runs it.
+func (c *command) runClient(ctx context.Context, path []string, fs *flag.FlagSet, args []string, env Env) error {
+	run := c.client(fs)
+	own := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { own[f.Name] = true })
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	fs.Usage = func() { c.leafUsage(&out, path, fs, own) }
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			_, err = io.Copy(env.Stdout, &out)
+			return err
+		}
+		if err != nil {
+			_, _ = io.Copy(env.Stderr, &out)
+			return cli.Usagef("%s", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	err := run(ctx, cli.IO{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Getenv: env.Getenv, Terminal: env.Terminal}, positional)
+	if errors.As(err, new(*cli.UsageError)) {
+		fmt.Fprintf(env.Stderr, "Usage:\n  %s\n", strings.Join(append([]string{"agentplane"}, append(path, c.synopsis)...), " "))
+	}
+	return err
 }
 
 // groupUsage lists every command under the group with its synopsis.
@@ -149,7 +200,7 @@ func (c *command) groupUsage(w io.Writer, path []string) {
 
 // walk calls fn for every leaf under c, in order, with its full path.
 func (c *command) walk(path []string, fn func(path []string, leaf *command)) {
-	if c.flags != nil {
+	if c.flags != nil || c.client != nil {
 		fn(path, c)
 		return
 	}
@@ -178,9 +229,16 @@ func (c *command) leafUsage(w io.Writer, path []string, fs *flag.FlagSet, own ma
 				first = false
 			}
 			kind, help := flagKind(f)
-			fmt.Fprintf(&b, "  --%s %s\n        %s", f.Name, kind, help)
-			if f.DefValue != "" {
-				if kind == "string" {
+			dash := "--"
+			if len(f.Name) == 1 {
+				dash = "-" // -o, as people type it
+			}
+			if kind != "" {
+				kind = " " + kind
+			}
+			fmt.Fprintf(&b, "  %s%s%s\n        %s", dash, f.Name, kind, help)
+			if f.DefValue != "" && !(kind == "" && f.DefValue == "false") {
+				if kind == " string" {
 					fmt.Fprintf(&b, " (default %q)", f.DefValue)
 				} else {
 					fmt.Fprintf(&b, " (default %s)", f.DefValue)

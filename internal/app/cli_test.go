@@ -10,7 +10,8 @@ import (
 )
 
 // flagLine matches a flag in a command's help: "  --name kind".
-var flagLine = regexp.MustCompile(`(?m)^  --([a-z-]+) ([a-z]+)$`)
+// A bool flag has no kind, and a one-letter flag one dash: "  -o string".
+var flagLine = regexp.MustCompile(`(?m)^  --?([a-z-]+)( [a-z]+)?$`)
 
 // dbFlags are the settings every command that opens the database takes.
 var dbFlags = []string{"data-dir string", "database-url string"}
@@ -29,7 +30,8 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		group []string // a group: the subcommand lines its help lists
 		flags []string // a leaf: exactly the flags its help lists, with their kinds
 	}{
-		{path: "", group: []string{"serve", "migrate", "backup --out FILE", "admin bootstrap", "admin keys list", "admin members add", "version"}},
+		{path: "", group: []string{"serve", "migrate", "backup --out FILE", "admin bootstrap", "admin keys list", "admin members add", "version",
+			"login", "agents list", "versions publish", "rollback AGENT", "rollout start", "numbers add", "workflows get", "audit", "webhooks create", "pull", "plan", "push"}},
 		{path: "serve", flags: serveFlags},
 		{path: "migrate", flags: dbFlags},
 		{path: "backup", flags: append([]string{"out string"}, dbFlags...)},
@@ -43,6 +45,39 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		{path: "admin members list", flags: append([]string{"org string"}, dbFlags...)},
 		{path: "admin members add", flags: append([]string{"email string", "org string", "role string"}, dbFlags...)},
 		{path: "version"},
+
+		// The client commands (internal/cli): each lists only its own flags.
+		{path: "login", flags: []string{"org string", "url string"}},
+		{path: "agents", group: []string{"list [--name NAME] [-o json]", "get AGENT", "create --name NAME", "delete AGENT"}},
+		{path: "agents list", flags: []string{"o string", "name string", "limit int"}},
+		{path: "agents get", flags: []string{"o string"}},
+		{path: "agents create", flags: []string{"o string", "name string", "description string", "inactive"}},
+		{path: "agents delete"},
+		{path: "versions", group: []string{"list AGENT", "get AGENT VERSION", "diff AGENT FROM TO", "compare AGENT FROM TO", "publish AGENT VERSION"}},
+		{path: "versions list", flags: []string{"o string"}},
+		{path: "versions get", flags: []string{"o string"}},
+		{path: "versions diff", flags: []string{"o string"}},
+		{path: "versions compare"},
+		{path: "versions publish", flags: []string{"o string", "description string", "number string", "unassign string", "direction string"}},
+		{path: "rollback", flags: []string{"o string", "to int", "description string"}},
+		{path: "rollout", group: []string{"start AGENT --version N --percent P", "status AGENT", "promote AGENT", "abort AGENT"}},
+		{path: "rollout start", flags: []string{"o string", "version int", "percent int", "description string"}},
+		{path: "rollout status", flags: []string{"o string"}},
+		{path: "rollout promote", flags: []string{"o string"}},
+		{path: "rollout abort"},
+		{path: "numbers", group: []string{"list", "add E164"}},
+		{path: "numbers list", flags: []string{"o string"}},
+		{path: "numbers add", flags: []string{"o string", "label string", "trunk-id string"}},
+		{path: "workflows", group: []string{"get WORKFLOW_ID [--wait]"}},
+		{path: "workflows get", flags: []string{"o string", "wait", "interval duration", "timeout duration"}},
+		{path: "audit", flags: []string{"o string", "action string", "agent string", "resource-type string", "limit int"}},
+		{path: "webhooks", group: []string{"list", "create --url URL --event PATTERN", "delete WEBHOOK_ID"}},
+		{path: "webhooks list", flags: []string{"o string"}},
+		{path: "webhooks create", flags: []string{"o string", "url string", "description string", "event string"}},
+		{path: "webhooks delete"},
+		{path: "pull", flags: []string{"dir string"}},
+		{path: "plan", flags: []string{"dir string"}},
+		{path: "push", flags: []string{"dir string", "publish", "description string", "dry-run"}},
 	}
 	var paths []string
 	for _, tc := range cases {
@@ -67,7 +102,7 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 				}
 				var got []string
 				for _, m := range flagLine.FindAllStringSubmatch(stdout, -1) {
-					got = append(got, m[1]+" "+m[2])
+					got = append(got, m[1]+m[2])
 				}
 				slices.Sort(got)
 				if want := slices.Sorted(slices.Values(tc.flags)); !slices.Equal(got, want) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/agentplane/agentplane/internal/cli"
 	"github.com/agentplane/agentplane/internal/config"
 )
 
@@ -18,6 +19,7 @@ var Version = "dev"
 // Env is the process environment Main reads: standard streams and
 // variables, replaceable in tests.
 type Env struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// Terminal reports whether stderr is a terminal (text logs by default).
@@ -32,8 +34,12 @@ func OSEnv() Env {
 	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		terminal = true
 	}
-	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Terminal: terminal}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Terminal: terminal}
 }
+
+// ExitCode is the exit status for Main's error: 0, 1 on a failure (an
+// API error included), 2 on a usage error (SPEC §20).
+func ExitCode(err error) int { return cli.ExitCode(err) }
 
 // Main runs the command line args (without the program name) until ctx is
 // cancelled (serve) or the command finishes. It returns an error for main
