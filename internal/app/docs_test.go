@@ -24,7 +24,7 @@ import (
 	"github.com/agentplane/agentplane/internal/store"
 )
 
-// The README walkthrough, docs/api.md and docs/rollout.md run as tests (SPEC §23): their
+// The README walkthrough, docs/api.md, docs/rollout.md and docs/cli.md run as tests (SPEC §23): their
 // ```sh blocks execute in order, in one bash session per document,
 // against a fresh server, and every answer must be what the text says.
 // docsparse_test.go reads the blocks and states the convention.
@@ -42,7 +42,7 @@ const (
 )
 
 // runDocs are the documents whose examples run, from the repository root.
-var runDocs = []string{"README.md", "docs/api.md", "docs/rollout.md"}
+var runDocs = []string{"README.md", "docs/api.md", "docs/rollout.md", "docs/cli.md"}
 
 // docsTools skips the test (loudly) unless bash, curl ≥ 7.63 (for
 // --write-out %{stderr}) and jq are installed; with
@@ -65,7 +65,7 @@ func docsTools(t *testing.T) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("the examples of README.md, docs/api.md and docs/rollout.md are NOT RUN: %s not installed", strings.Join(missing, ", "))
+	msg := fmt.Sprintf("the examples of README.md, docs/api.md, docs/rollout.md and docs/cli.md are NOT RUN: %s not installed", strings.Join(missing, ", "))
 	if os.Getenv(requireDocsTools) == "1" {
 		t.Fatalf("%s (%s=1)", msg, requireDocsTools)
 	}
@@ -129,7 +129,11 @@ func runDoc(t *testing.T, engine store.Engine, doc string) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "SITE="+site.URL)
+	cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "SITE="+site.URL,
+		// docs/cli.md logs in and commits: its own config directory and a
+		// git identity, never the tester's.
+		"XDG_CONFIG_HOME="+t.TempDir(), "GIT_AUTHOR_NAME=Docs", "GIT_AUTHOR_EMAIL=docs@example.com",
+		"GIT_COMMITTER_NAME=Docs", "GIT_COMMITTER_EMAIL=docs@example.com", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -210,11 +214,11 @@ func TestHelperCLI(t *testing.T) {
 	if os.Getenv(cliChildEnv) != "1" {
 		t.Skip("the agentplane command of TestDocsRun; runs only when re-executed by it")
 	}
-	if err := app.Main(context.Background(), flag.Args(), app.OSEnv()); err != nil {
+	err := app.Main(context.Background(), flag.Args(), app.OSEnv())
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "agentplane:", err)
-		os.Exit(1)
 	}
-	os.Exit(0)
+	os.Exit(app.ExitCode(err))
 }
 
 // stepOutput is what one command did.

@@ -125,6 +125,18 @@ func blockSteps(file string, first int, lines []string) ([]docStep, error) {
 			cur, open = &steps[len(steps)-1], nil
 			lx = shellLexer{}
 		}
+		if lx.heredoc != "" {
+			// A here-document's lines are data, taken as they are, up
+			// to its delimiter.
+			cur.Code += "\n" + line
+			if line == lx.heredoc {
+				lx.heredoc = ""
+				if lx.complete() {
+					open, cur = cur, nil
+				}
+			}
+			continue
+		}
 		code, comment := lx.line(line)
 		if cur.Code != "" {
 			cur.Code += "\n"
@@ -148,6 +160,7 @@ type shellLexer struct {
 	single, double bool
 	depth          int
 	continued      bool
+	heredoc        string // the delimiter of a here-document being read
 }
 
 // line consumes one line and returns its code and the comment ending it
@@ -170,6 +183,15 @@ func (l *shellLexer) line(s string) (code, comment string) {
 			l.single = true
 		case c == '"':
 			l.double = true
+		case c == '<' && strings.HasPrefix(s[i:], "<<<"):
+			i += 2 // a here-string: the word follows on the line
+		case c == '<' && strings.HasPrefix(s[i:], "<<"):
+			word := strings.TrimLeft(strings.TrimPrefix(s[i+2:], "-"), " ")
+			if end := strings.IndexAny(word, " \t;|&>"); end >= 0 {
+				word = word[:end]
+			}
+			l.heredoc = strings.Trim(word, `'"`)
+			i++
 		case c == '(':
 			l.depth++
 		case c == ')':
@@ -183,7 +205,7 @@ func (l *shellLexer) line(s string) (code, comment string) {
 
 // complete reports whether the command ended with the last line.
 func (l *shellLexer) complete() bool {
-	return !l.single && !l.double && l.depth <= 0 && !l.continued
+	return !l.single && !l.double && l.depth <= 0 && !l.continued && l.heredoc == ""
 }
 
 // statusPrefix is an HTTP status starting an answer or a trailing comment.
@@ -292,6 +314,11 @@ func TestDocConvention(t *testing.T) {
 		"#      \"detail\":\"… taken\"} while another runs",
 		"X=$(curl -s $API/x |",
 		"  jq -r .id)",
+		"cat > f.yaml <<'EOF'",
+		"# data, not an answer",
+		"name: a",
+		"EOF",
+		"# written",
 		"```",
 		"",
 		notRun,
@@ -306,8 +333,11 @@ func TestDocConvention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 4 {
-		t.Fatalf("steps = %+v, want 4", steps)
+	if len(steps) != 5 {
+		t.Fatalf("steps = %+v, want 5", steps)
+	}
+	if steps[4].Code != "cat > f.yaml <<'EOF'\n# data, not an answer\nname: a\nEOF" || len(steps[4].Answer) != 1 || steps[4].Answer[0] != "written" {
+		t.Errorf("a here-document: %+v", steps[4])
 	}
 	if steps[0].Line != 5 || steps[0].Trailing != "201, created" || len(steps[0].Answer) != 1 {
 		t.Errorf("first step %+v", steps[0])
