@@ -149,8 +149,9 @@ func (f AuditFilter) ActionPrefix() (string, bool) {
 type Origin struct {
 	RequestID string
 	IP        string
-	// Via is "api" (the HTTP API, the console included), "cli" (an
-	// agentplane admin command) or "system" (a background job).
+	// Via is "api" (the HTTP API, the console included), "mcp" (a tool
+	// call at /mcp), "cli" (an agentplane admin command) or "system" (a
+	// background job).
 	Via string
 }
 

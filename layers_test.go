@@ -54,6 +54,11 @@ var forbidden = map[string][]struct{ path, why string }{
 		{module + "/internal/httpapi", "client commands go through the Go client"},
 		{module + "/internal/config", "client commands take no server settings"},
 	},
+	"internal/mcp": {
+		{module + "/internal/service", "tool calls go through the API's handler, its checks included"},
+		{module + "/internal/store", "tool calls go through the API's handler"},
+		{module + "/internal/jobs", "tool calls go through the API's handler"},
+	},
 	"internal/llm": {
 		{module + "/internal/service", "llm is an adapter"},
 		{module + "/internal/store", "llm is an adapter"},

@@ -176,6 +176,7 @@ func (e AuditAction) Valid() bool {
 const (
 	AuditEntryViaApi    AuditEntryVia = "api"
 	AuditEntryViaCli    AuditEntryVia = "cli"
+	AuditEntryViaMcp    AuditEntryVia = "mcp"
 	AuditEntryViaSystem AuditEntryVia = "system"
 )
 
@@ -185,6 +186,8 @@ func (e AuditEntryVia) Valid() bool {
 	case AuditEntryViaApi:
 		return true
 	case AuditEntryViaCli:
+		return true
+	case AuditEntryViaMcp:
 		return true
 	case AuditEntryViaSystem:
 		return true
@@ -1282,14 +1285,16 @@ type AuditEntry struct {
 	ResourceType string `json:"resource_type"`
 
 	// Via Where the change came from: `api` (the HTTP API, the console
-	// included), `cli` (an `agentplane` command) or `system` (the
-	// server's own work, such as a background job).
+	// included), `mcp` (a tool call at `/mcp`), `cli` (an
+	// `agentplane` command) or `system` (the server's own work, such
+	// as a background job).
 	Via AuditEntryVia `json:"via"`
 }
 
 // AuditEntryVia Where the change came from: `api` (the HTTP API, the console
-// included), `cli` (an `agentplane` command) or `system` (the
-// server's own work, such as a background job).
+// included), `mcp` (a tool call at `/mcp`), `cli` (an
+// `agentplane` command) or `system` (the server's own work, such
+// as a background job).
 type AuditEntryVia string
 
 // AuditEntryList defines model for AuditEntryList.

@@ -21,6 +21,7 @@ import (
 	"github.com/agentplane/agentplane/internal/httpapi"
 	"github.com/agentplane/agentplane/internal/jobs"
 	"github.com/agentplane/agentplane/internal/llm"
+	"github.com/agentplane/agentplane/internal/mcp"
 	"github.com/agentplane/agentplane/internal/seal"
 	"github.com/agentplane/agentplane/internal/service"
 	"github.com/agentplane/agentplane/internal/store"
@@ -147,8 +148,14 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 			Name: "agentplane_db_statements_total",
 			Help: "SQL statements the API's store has sent (the job queue's own are not counted).",
 		}, func() float64 { return float64(st.Statements()) }))
+	// The MCP server's tools are the document's operations, built once.
+	mcpServer, err := mcp.New(httpapi.OpenAPIYAML, mcp.Options{MaxBodyBytes: cfg.MaxBodyBytes, WriteTimeout: cfg.WriteTimeout, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("build the MCP tools: %w", err)
+	}
 	a.handler = httpapi.New(a.svc, httpapi.Options{MaxBodyBytes: cfg.MaxBodyBytes, CursorKey: key, Logger: log, AccessLog: access, Registry: reg,
-		PublicURL: cfg.PublicURL, Console: webconsole.Handler(),
+		PublicURL: cfg.PublicURL, Console: webconsole.Handler(), MCP: mcpServer.Handler,
 		Limits:       httpapi.Limits{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst, AuthFailuresPerMinute: cfg.AuthFailLimit},
 		WriteTimeout: cfg.WriteTimeout, DetailCacheBytes: detailCacheBytes(cfg.DetailCacheBytes)})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"iter"
@@ -147,7 +148,7 @@ func collect[T any](seq iter.Seq2[T, error], limit int) ([]T, error) {
 
 // readable makes a *client.Error an apiError.
 func readable(err error) error {
-	if e, ok := err.(*client.Error); ok {
+	if e, ok := errors.AsType[*client.Error](err); ok {
 		return apiError{e}
 	}
 	return err

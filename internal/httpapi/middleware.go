@@ -17,7 +17,17 @@ import (
 
 type ctxKey int
 
-const keyInfo ctxKey = 0
+const (
+	keyInfo ctxKey = iota
+	keyVia         // how an in-process caller came in (WithVia)
+)
+
+// WithVia returns ctx marked for a request an in-process caller serves
+// through the API (internal/mcp): its changes are audited as coming via
+// via instead of "api". A request from the network never carries it.
+func WithVia(ctx context.Context, via string) context.Context {
+	return context.WithValue(ctx, keyVia, via)
+}
 
 // reqInfo is what the access log line reports and whom the request was
 // authenticated as; auth fills in the caller. It travels in the context
@@ -161,7 +171,11 @@ func (s *idSource) next() string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	info := &reqInfo{id: s.requestID(r.Header.Get("X-Request-Id"))}
-	ctx := agentplane.WithOrigin(r.Context(), agentplane.Origin{RequestID: info.id, IP: clientAddr(r), Via: "api"})
+	via := "api"
+	if v, ok := r.Context().Value(keyVia).(string); ok {
+		via = v
+	}
+	ctx := agentplane.WithOrigin(r.Context(), agentplane.Origin{RequestID: info.id, IP: clientAddr(r), Via: via})
 	r = r.WithContext(context.WithValue(ctx, keyInfo, info))
 	w.Header().Set("X-Request-Id", info.id)
 	rec := &recorder{ResponseWriter: w, r: r}

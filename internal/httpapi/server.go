@@ -45,6 +45,9 @@ type Options struct {
 	// (internal/console); nil serves none. Its session API is in the route
 	// table like every API route.
 	Console http.Handler
+	// MCP makes the /mcp handler (internal/mcp) from the API's own
+	// handler, which its tool calls go through; nil serves no /mcp.
+	MCP func(api http.Handler) http.Handler
 	// PublicURL is the origin users reach the server at behind a proxy
 	// (--public-url): it decides whether the console's cookie is Secure,
 	// and the cross-origin check trusts it. Nil: the request's own.
@@ -108,6 +111,13 @@ func New(svc *service.Service, opts Options) *Server {
 		// OpenAPI document), like a static file server in front would be.
 		s.mux.Handle("GET /console/", opts.Console)
 		s.mux.Handle("GET /console", opts.Console)
+	}
+	if opts.MCP != nil {
+		// A protocol endpoint, not an API operation: outside the route
+		// table like the console, but still under ServeHTTP's request
+		// id, body cap and access log. Stateless Streamable HTTP takes
+		// only POST; the mux answers any other method 405.
+		s.mux.Handle("POST /mcp", opts.MCP(s))
 	}
 	return s
 }

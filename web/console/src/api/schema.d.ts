@@ -1793,11 +1793,12 @@ export interface components {
             ip: string | null;
             /**
              * @description Where the change came from: `api` (the HTTP API, the console
-             *     included), `cli` (an `agentplane` command) or `system` (the
-             *     server's own work, such as a background job).
+             *     included), `mcp` (a tool call at `/mcp`), `cli` (an
+             *     `agentplane` command) or `system` (the server's own work, such
+             *     as a background job).
              * @enum {string}
              */
-            via: "api" | "cli" | "system";
+            via: "api" | "mcp" | "cli" | "system";
             /**
              * @description The JSON Patch (RFC 6902) from the resource before the change to
              *     after it: a creation adds the whole resource at path `""`, a
