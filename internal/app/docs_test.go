@@ -24,7 +24,7 @@ import (
 	"github.com/agentplane/agentplane/internal/store"
 )
 
-// The README walkthrough, docs/api.md, docs/rollout.md and docs/cli.md run as tests (SPEC §23): their
+// The README walkthrough and docs/api.md, rollout.md, cli.md and mcp.md run as tests (SPEC §23): their
 // ```sh blocks execute in order, in one bash session per document,
 // against a fresh server, and every answer must be what the text says.
 // docsparse_test.go reads the blocks and states the convention.
@@ -42,7 +42,7 @@ const (
 )
 
 // runDocs are the documents whose examples run, from the repository root.
-var runDocs = []string{"README.md", "docs/api.md", "docs/rollout.md", "docs/cli.md"}
+var runDocs = []string{"README.md", "docs/api.md", "docs/rollout.md", "docs/cli.md", "docs/mcp.md"}
 
 // docsTools skips the test (loudly) unless bash, curl ≥ 7.63 (for
 // --write-out %{stderr}) and jq are installed; with
@@ -65,7 +65,7 @@ func docsTools(t *testing.T) {
 	if len(missing) == 0 {
 		return
 	}
-	msg := fmt.Sprintf("the examples of README.md, docs/api.md, docs/rollout.md and docs/cli.md are NOT RUN: %s not installed", strings.Join(missing, ", "))
+	msg := fmt.Sprintf("the examples of README.md and docs/api.md, rollout.md, cli.md and mcp.md are NOT RUN: %s not installed", strings.Join(missing, ", "))
 	if os.Getenv(requireDocsTools) == "1" {
 		t.Fatalf("%s (%s=1)", msg, requireDocsTools)
 	}
