@@ -59,6 +59,11 @@ var forbidden = map[string][]struct{ path, why string }{
 		{module + "/internal/store", "tool calls go through the API's handler"},
 		{module + "/internal/jobs", "tool calls go through the API's handler"},
 	},
+	"internal/sip": {
+		{module + "/internal/store", "the SIP front door reaches the ledger through the service (DESIGN §4 rule 8)"},
+		{module + "/internal/httpapi", "the SIP front door calls the service, not the HTTP API"},
+		{module + "/internal/jobs", "the SIP front door calls the service"},
+	},
 	"internal/llm": {
 		{module + "/internal/service", "llm is an adapter"},
 		{module + "/internal/store", "llm is an adapter"},

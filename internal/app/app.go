@@ -24,6 +24,7 @@ import (
 	"github.com/agentplane/agentplane/internal/mcp"
 	"github.com/agentplane/agentplane/internal/seal"
 	"github.com/agentplane/agentplane/internal/service"
+	"github.com/agentplane/agentplane/internal/sip"
 	"github.com/agentplane/agentplane/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -39,6 +40,7 @@ type App struct {
 	handler *httpapi.Server
 	ln      net.Listener
 	srv     *http.Server
+	sip     *sip.Server // nil unless --sip-listen
 
 	conns openConns
 }
@@ -167,6 +169,13 @@ func New(ctx context.Context, cfg config.Config, log, access *slog.Logger, conso
 		st.Close()
 		return nil, err
 	}
+	// The SIP front door binds its listeners now too, so a port in use
+	// fails the start, not the first call.
+	if a.sip, err = newSIP(cfg, svc, log, reg); err != nil {
+		a.ln.Close()
+		st.Close()
+		return nil, err
+	}
 	a.srv = &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -243,7 +252,8 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 
 // Run serves until ctx is cancelled, then shuts down gracefully: the
 // listener closes, in-flight requests finish (up to the shutdown timeout),
-// recorded credential use is flushed and the database is closed.
+// the SIP front door's calls too, recorded credential use is flushed and
+// the database is closed.
 func (a *App) Run(ctx context.Context) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	flushed := make(chan struct{})
@@ -255,10 +265,16 @@ func (a *App) Run(ctx context.Context) error {
 
 	if err := a.queue.Start(bg); err != nil {
 		stopBG()
+		if a.sip != nil {
+			a.sip.Close()
+		}
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	if a.sip != nil {
+		a.sip.Start()
+	}
 	a.log.Info("serving", "addr", a.Addr(), "engine", a.store.Engine())
 
 	var serveErr error
@@ -269,6 +285,10 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
 	defer cancel()
+	// SIP stops taking calls at once and lets established ones end, in
+	// the same budget and beside HTTP, whose shutdown it never delays; the
+	// database stays open until its last call is recorded.
+	sipDone := a.shutdownSIP(sctx)
 	a.drain(sctx)
 	if err := a.srv.Shutdown(sctx); err != nil {
 		a.log.Warn("shutdown", "err", err)
@@ -280,6 +300,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	stopBG()
 	<-flushed
+	<-sipDone
 	if err := a.store.Close(); err != nil {
 		a.log.Warn("close database", "err", err)
 	}

@@ -23,7 +23,8 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		"fetch-allow-cidrs list", "fetch-allow-ports list", "job-timeout duration", "audit-retention duration",
 		"llm-api-key string", "llm-base-url string", "llm-model string", "log-format string",
 		"log-level string", "max-body-bytes int", "rate-burst int", "rate-limit float",
-		"secret-key string", "shutdown-timeout duration", "sip-domain string", "public-url string", "write-timeout duration",
+		"secret-key string", "shutdown-timeout duration", "sip-domain string",
+		"sip-listen list", "sip-backend string", "sip-rate-limit float", "sip-allow-cidrs list", "sip-advertise string", "public-url string", "write-timeout duration",
 	}
 	cases := []struct {
 		path  string

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,26 @@ type Config struct {
 	RateLimit     float64
 	RateBurst     int
 	AuthFailLimit int
+	// SIP front door (SPEC §22): off without listeners.
+	SIPListen []SIPListen
+	// SIPBackend is the media runtime's SIP URI calls are proxied to
+	// (sip:host:port[;transport=tcp]); "" answers INVITEs 503.
+	SIPBackend string
+	// SIPRateLimit is the INVITEs per second one source address may send.
+	SIPRateLimit float64
+	// SIPAllowCIDRs are the source addresses INVITEs are taken from;
+	// empty: any.
+	SIPAllowCIDRs []netip.Prefix
+	// SIPAdvertise is the host this node puts in its Via and
+	// Record-Route (a public address behind 1:1 NAT); "" picks the local
+	// address that reaches each peer.
+	SIPAdvertise string
+}
+
+// SIPListen is one SIP listener: a transport and an address.
+type SIPListen struct {
+	Network string // "udp" or "tcp"
+	Addr    string // host:port; port 0 picks a free one
 }
 
 // setting is one row of the settings table: flag, variable, default, help,
@@ -92,6 +113,11 @@ var settings = []setting{
 	{"secret-key", "AGENTPLANE_SECRET_KEY", "", "base64 of 32 random bytes that encrypt stored secrets (same on every node); empty on SQLite: a key file made once in the data dir", true, kindString},
 	{"detail-cache-bytes", "AGENTPLANE_DETAIL_CACHE_BYTES", "8388608", "memory each node may keep recently sent agent details in, served again while unchanged (0 disables)", false, kindInt},
 	{"audit-retention", "AGENTPLANE_AUDIT_RETENTION", "8760h", "how long audit log entries are kept (older ones are deleted hourly)", false, kindDuration},
+	{"sip-listen", "AGENTPLANE_SIP_LISTEN", "", "SIP listeners of the front door, e.g. udp:0.0.0.0:5060,tcp:0.0.0.0:5060 (empty: no SIP server)", false, kindList},
+	{"sip-backend", "AGENTPLANE_SIP_BACKEND", "", "SIP URI of the media runtime calls are proxied to, e.g. sip:10.0.0.5:5060;transport=tcp (empty: INVITEs answer 503)", false, kindString},
+	{"sip-rate-limit", "AGENTPLANE_SIP_RATE_LIMIT", "50", "INVITEs per second one source address may send (0 disables)", false, kindFloat},
+	{"sip-advertise", "AGENTPLANE_SIP_ADVERTISE", "", "host this node puts in Via and Record-Route, reachable by callers and the runtime (default: the local address that reaches each peer)", false, kindString},
+	{"sip-allow-cidrs", "AGENTPLANE_SIP_ALLOW_CIDRS", "", "comma-separated CIDRs INVITEs are accepted from (empty: any)", false, kindList},
 	{"job-timeout", "AGENTPLANE_JOB_TIMEOUT", "5m", "how long one attempt of a background job may run; a crashed node's jobs are retried after this plus a fifth", false, kindDuration},
 }
 
@@ -299,8 +325,44 @@ func parse(get func(string) string) (Config, error) {
 	} else {
 		c.AuditRetention = d
 	}
+	for _, l := range splitList(get("sip-listen")) {
+		network, addr, ok := strings.Cut(l, ":")
+		_, port, err := net.SplitHostPort(addr)
+		if n, perr := strconv.Atoi(port); !ok || (network != "udp" && network != "tcp") || err != nil || perr != nil || n < 0 || n > 65535 {
+			bad("sip-listen", "%q is not udp:host:port or tcp:host:port", l)
+			continue
+		}
+		c.SIPListen = append(c.SIPListen, SIPListen{Network: network, Addr: addr})
+	}
+	if b := get("sip-backend"); b != "" && !sipURI.MatchString(b) {
+		bad("sip-backend", "%q is not a SIP URI (sip:host[:port][;transport=udp|tcp])", b)
+	} else {
+		c.SIPBackend = b
+	}
+	if f, err := strconv.ParseFloat(get("sip-rate-limit"), 64); err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		bad("sip-rate-limit", "%q is not a non-negative number", get("sip-rate-limit"))
+	} else {
+		c.SIPRateLimit = f
+	}
+	if h := get("sip-advertise"); h != "" && (strings.ContainsAny(h, "@/;, \t") || strings.Count(h, ":") == 1) {
+		bad("sip-advertise", "%q is not a host name or IP address", h)
+	} else {
+		c.SIPAdvertise = h
+	}
+	for _, p := range splitList(get("sip-allow-cidrs")) {
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			bad("sip-allow-cidrs", "%q is not a CIDR", p)
+			continue
+		}
+		c.SIPAllowCIDRs = append(c.SIPAllowCIDRs, pr.Masked())
+	}
 	return c, errors.Join(errs...)
 }
+
+// sipURI is the shape of --sip-backend: a sip or sips URI with a host,
+// an optional user, port and parameters.
+var sipURI = regexp.MustCompile(`^sips?:([^@;\s]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$`)
 
 func splitList(s string) []string {
 	var out []string
@@ -338,8 +400,16 @@ func (c Config) Redacted() map[string]string {
 	return map[string]string{
 		"addr": c.Addr, "data_dir": c.DataDir, "database_url": logURL(c.DatabaseURL),
 		"sip_domain": c.SIPDomain, "public_url": publicURL(c.PublicURL), "llm_base_url": logURL(c.LLMBaseURL), "llm_api_key": mask(c.LLMAPIKey),
-		"llm_model": c.LLMModel, "log_format": c.LogFormat,
+		"llm_model": c.LLMModel, "log_format": c.LogFormat, "sip_listen": sipListens(c.SIPListen), "sip_backend": c.SIPBackend,
 	}
+}
+
+func sipListens(ls []SIPListen) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.Network + ":" + l.Addr
+	}
+	return strings.Join(parts, ",")
 }
 
 // logURL renders a URL for a log: scheme, host and path only. A value that
