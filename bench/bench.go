@@ -19,6 +19,10 @@ type bench struct {
 	engines []*engine
 	servers []*server
 	base    *baselineProc
+	// p1Fire and p4Fire are P1's and P4's requests against the small
+	// server, kept for measuring them again under call load (calls.go).
+	p1Fire, p1BaseFire func(ctx context.Context, worker, i int) error
+	p4Fire             func(ctx context.Context, i int) error
 }
 
 // results are every repetition of every measurement on one engine.
@@ -37,6 +41,11 @@ type results struct {
 	r1               [][]result // per kind of request (plain GET first), every run
 	r1What, r1Rows   []string   // each kind as the log and the table name it
 	r1Seen           []string   // each kind's answers, "422×150"
+	// P1 and P4 again with SIP calls running (calls.go).
+	callsP1, callsP1Base []result
+	callsP4              []result
+	callsOK, callsFailed int
+	callsNote            string // why they were not measured
 }
 
 // cleanup stops every child process, then drops the PostgreSQL
@@ -166,6 +175,11 @@ func (b *bench) pass(ctx context.Context, e *engine) (*results, error) {
 	if b.st.want("P4") || b.st.want("P5") {
 		if err := b.p4p5(ctx, small, r); err != nil {
 			return nil, fmt.Errorf("P4: %w", err)
+		}
+	}
+	if b.st.want("CALLS") {
+		if err := b.calls(ctx, small, r); err != nil {
+			return nil, fmt.Errorf("calls: %w", err)
 		}
 	}
 	if err := small.srv.stop(); err != nil {

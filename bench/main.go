@@ -1,6 +1,8 @@
 // Command bench measures agentplane's performance targets P1–P5
 // (DESIGN.md §6) as ratios against baselines measured in the same run,
-// and R1: oversized input (SPEC §24) is refused within 50 ms at p99.
+// and R1: oversized input (SPEC §24) is refused within 50 ms at p99;
+// then P1 and P4 again while SIP calls run through the front door
+// (SPEC §22, calls.go).
 //
 // It builds ./cmd/agentplane, runs it as a child process on a free
 // 127.0.0.1 port with a temporary SQLite data directory, or a fresh
@@ -28,7 +30,8 @@
 //	               throwaway server with scripts/with-postgres)
 //	BENCH_WORKERS  concurrent workers of the closed-loop runs (default 8)
 //	BENCH_SERVER_FLAGS  extra flags for `agentplane serve`, space separated
-//	BENCH_ONLY     comma-separated targets to measure, e.g. P1,P3 or R1 (default all; P4, P4 busy and P5 go together)
+//	BENCH_ONLY     comma-separated targets to measure, e.g. P1,P3 or R1 (default all; P4, P4 busy and P5 go together;
+//	               CALLS is P1 and P4 again with 20 SIP calls/s through the front door, and needs P1 and P4)
 //	BENCH_DIR      parent of the temporary directory (default $TMPDIR)
 //	BENCH_KEEP=1   keep the temporary directory (databases, server logs) and the PostgreSQL databases
 //	BENCH_CPUPROFILE=dir  build ./bench/profserve (cmd/agentplane plus a CPU
@@ -129,7 +132,10 @@ func (s settings) want(id string) bool {
 		return true
 	}
 	if id == "P4" || id == "P5" {
-		return s.only["P4"] || s.only["P5"]
+		return s.only["P4"] || s.only["P5"] || s.only["CALLS"]
+	}
+	if id == "P1" {
+		return s.only["P1"] || s.only["CALLS"] // measured again under calls
 	}
 	return s.only[id]
 }

@@ -60,6 +60,12 @@ func (b *bench) p1p3(ctx context.Context, small *target, r *results) error {
 		}
 	}
 	srvGet, baseGet := getFire(small.srv.url("/core/agents/"), small.header()), getFire(b.base.url("/core/agents/"), nil)
+	// Under call load the server runs again on another port: the URL is
+	// read at each request.
+	b.p1Fire = func(ctx context.Context, w, i int) error {
+		return getFire(small.srv.url("/core/agents/"), small.header())(ctx, w, i)
+	}
+	b.p1BaseFire = func(ctx context.Context, w, i int) error { return getFire(b.base.url("/core/agents/"), nil)(ctx, w, i) }
 	if err := b.throughput(ctx, "P1", small.meter(), baseMeter, srvGet, baseGet, &r.p1Server, &r.p1Base); err != nil {
 		return err
 	}

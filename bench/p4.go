@@ -88,6 +88,7 @@ func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
 		_, err := do(ctx, b.client, req, want)
 		return err
 	}
+	b.p4Fire = fire
 	openLoop(ctx, b.st.pubRate, min(b.st.pubDur, 3*time.Second), fire) // warm-up
 	if r.p4, r.p5Peak, err = b.p4Runs(ctx, "P4", small, fire); err != nil {
 		return err

@@ -20,7 +20,7 @@ type row struct {
 
 // rowOrder sorts the table by target; rows of one target keep the order
 // of the engines, so the engines of a target sit next to each other.
-var rowOrder = []string{"P1", "P2", "P3", "P4", "P4 busy", "P5", "R1"}
+var rowOrder = []string{"P1", "P2", "P3", "P4", "P4 busy", "P5", "P1 calls", "P4 calls", "R1"}
 
 // maxErrRate is the share of failed requests above which a measurement is
 // not trusted: the target fails and the first error is shown.
@@ -167,7 +167,7 @@ func printReport(w io.Writer, st settings, machine, note string, all []*results)
 		for _, g := range []struct {
 			id   string
 			runs []result
-		}{{"P1", r.p1Server}, {"P3", r.p3Server}, {"P2", r.p2First}, {"P4", r.p4}, {"P4 busy", r.p4Busy}, {"R1", r1Runs}} {
+		}{{"P1", r.p1Server}, {"P3", r.p3Server}, {"P2", r.p2First}, {"P4", r.p4}, {"P4 busy", r.p4Busy}, {"P1 calls", r.callsP1}, {"P4 calls", r.callsP4}, {"R1", r1Runs}} {
 			if len(g.runs) > 0 {
 				parts = append(parts, g.id+" "+loads(g.runs))
 			}

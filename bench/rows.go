@@ -98,6 +98,8 @@ func engineRows(st settings, r *results) (rows []row, details []string) {
 		details = append(details, fmt.Sprintf("%s peak VmRSS per P4 run: %s; VmHWM of that process %s", tag("P5"), fmtRuns(peaks, "%.1f MiB"), mib(r.p5HWM)))
 	}
 
+	details = append(details, callRows(st, r, add, tag)...)
+
 	r1, r1Details := r1Rows(st, r)
 	for _, rw := range r1 {
 		rw.engine = r.engine
