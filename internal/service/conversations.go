@@ -107,6 +107,14 @@ func canary(ctx context.Context, q *store.Queries, r resolution, userID string) 
 // StartConversation records a new conversation and returns the config the
 // runtime should run, in one transaction with the agent's counters.
 func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, in agentplane.ConversationInput) (agentplane.ConversationStart, error) {
+	return s.startConversation(ctx, c, in, "token_created")
+}
+
+// startConversation is StartConversation with the new conversation's
+// status: token_created for the API, where the runtime reports the rest;
+// ringing for a SIP call, which rings as it is resolved (SPEC §22) and so
+// needs no second write.
+func (s *Service) startConversation(ctx context.Context, c *agentplane.Caller, in agentplane.ConversationInput, status string) (agentplane.ConversationStart, error) {
 	version, err := in.Validate()
 	if err != nil {
 		return agentplane.ConversationStart{}, err
@@ -160,7 +168,7 @@ func (s *Service) StartConversation(ctx context.Context, c *agentplane.Caller, i
 		conv := agentplane.Conversation{
 			ID: agentplane.NewID(), OrganizationID: c.OrganizationID, AgentID: &v.AgentID, AgentVersionID: &v.ID,
 			Version: &v.Version, WebWidgetID: in.WebWidgetID, Channel: in.Channel, Direction: in.Direction,
-			Status: "token_created", UserID: in.UserID, InitialContext: compactOrNil(in.InitialContext),
+			Status: status, UserID: in.UserID, InitialContext: compactOrNil(in.InitialContext),
 			CustomMetadata: compactOrNil(in.CustomMetadata), Rollout: rollout, RolloutID: rolloutID, CreatedAt: now, UpdatedAt: now,
 		}
 		conv.AgentNumber = in.AgentNumber

@@ -49,8 +49,8 @@ func (s *Service) UndeploySIP(ctx context.Context, c *agentplane.Caller, agentID
 	})
 }
 
-// StartSIPCall starts the conversation of a call to requestURI (SPEC §10,
-// §22): sip:<agent id>@<sip domain> reaches an agent deployed as SIP,
+// StartSIPCall starts the conversation, ringing, of a call to requestURI
+// (SPEC §10, §22): sip:<agent id>@<sip domain> reaches an agent deployed as SIP,
 // sip:<E.164>@<sip domain> a registered number's inbound slot. It is
 // resolved exactly as POST /core/conversations resolves agent_id or
 // agent_number — the live version, a canary rollout, the slot — in the
@@ -83,7 +83,7 @@ func (s *Service) StartSIPCall(ctx context.Context, requestURI, fromUser string)
 	if err != nil {
 		return agentplane.ConversationStart{}, err
 	}
-	return s.StartConversation(ctx, agentplane.SystemCaller(org), in)
+	return s.startConversation(ctx, agentplane.SystemCaller(org), in, "ringing")
 }
 
 // splitSIPURI returns the user and host (without port) of a sip: or sips:

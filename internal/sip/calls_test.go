@@ -2,10 +2,12 @@ package sip_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,8 +87,13 @@ func TestCalls(t *testing.T) {
 		b := backend(t, port, "uas_cancel.xml", 1)
 		n.caller(t, "uac_cancel.xml", agent.String(), "+14155550115", "-d", "100").wait()
 		b.wait() // it got a CANCEL of its own, answered 487 and got its ACK
-		if c := n.settled(t, convOf(t, b)); c.Status != "cancelled" {
+		id := convOf(t, b)
+		if c := n.settled(t, id); c.Status != "cancelled" {
 			t.Errorf("a call cancelled while ringing is %s, want cancelled", c.Status)
+		}
+		// Two writes: created ringing (the INVITE), then cancelled.
+		if got := n.trail(t, id); !slices.Equal(got, []string{"conversation.created ringing", "conversation.updated cancelled"}) {
+			t.Errorf("the cancelled call's audit trail is %q", got)
 		}
 	})
 	t.Run("the backend hangs up", func(t *testing.T) {
@@ -209,6 +216,35 @@ func sippDurations(t *testing.T, r *sippRun) map[string]time.Duration {
 }
 
 // convOf is the conversation id the backend logged.
+// trail is conversation id's audit entries, oldest first, each as its
+// action and the status it set.
+func (n *node) trail(t *testing.T, id string) []string {
+	t.Helper()
+	r, err := n.API.ListAuditLogWithResponse(context.Background(), &client.ListAuditLogParams{ResourceId: &id})
+	if err := client.Check(r, err); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range slices.Backward(r.JSON200.Data) {
+		status := ""
+		for _, op := range e.Changes {
+			raw, _ := json.Marshal(op)
+			var p struct {
+				Path  string `json:"path"`
+				Value any    `json:"value"`
+			}
+			_ = json.Unmarshal(raw, &p)
+			if v, ok := p.Value.(map[string]any); ok && p.Path == "" {
+				status, _ = v["status"].(string)
+			} else if p.Path == "/status" {
+				status, _ = p.Value.(string)
+			}
+		}
+		out = append(out, string(e.Action)+" "+status)
+	}
+	return out
+}
+
 func convOf(t *testing.T, b *sippRun) string {
 	t.Helper()
 	lines := b.logLines("INVITE ")

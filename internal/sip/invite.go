@@ -52,7 +52,6 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	conv := start.Conversation
 	c := &call{conv: conv.ID, org: conv.OrganizationID, callID: req.CallID().Value(), invited: invited}
-	s.setStatus(c, "ringing")
 	select {
 	case <-cancelled:
 		s.finish(c, "cancelled", 0)
