@@ -226,7 +226,8 @@ func TestWebhookDelivery(t *testing.T) {
 }
 
 // TestWebhookOrder: 300 changes made one after another reach a receiver
-// that takes 50 ms per answer, every one, in the order they were made.
+// that takes 50 ms per answer, every one, in the order they were made, and
+// the node sends them with a handful of jobs, not one each.
 func TestWebhookOrder(t *testing.T) {
 	t.Parallel()
 	for _, engine := range dbtest.Engines(t) {
@@ -256,6 +257,61 @@ func TestWebhookOrder(t *testing.T) {
 					t.Fatalf("event %d is the change to %v (verify %v); want n%d: out of order", i, name, d.verr, i+1)
 				}
 			}
+			// The changes came while the node was sending: their wake-ups
+			// went to its sender, not to a job each.
+			if jobs := deliveryJobs(t, e); jobs < 1 || jobs > 10 {
+				t.Fatalf("%d delivery jobs for %d changes; want 1–10", jobs, changes)
+			}
 		})
 	}
+}
+
+// TestWebhookSenderLingers: changes that come one at a time, 100 ms
+// apart, to a receiver that answers at once, each arrive, and they take a
+// handful of delivery jobs: the sender waits for the next change instead
+// of ending after each (a job, a lease and three reads per event).
+func TestWebhookSenderLingers(t *testing.T) {
+	t.Parallel()
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			rc := newReceiver(t)
+			e := webhookEnv(t, engine, rc)
+			createWebhook(t, e, rc, "agent.updated")
+			var a ap.Agent
+			e.do(req{method: http.MethodPost, path: "/core/agents", token: e.boot.OrgKey, body: map[string]any{"name": "n0"}}).want(t, http.StatusCreated).decodeInto(t, &a)
+			const changes = 20
+			tick := time.NewTicker(100 * time.Millisecond) // the pace of the changes, not a wait
+			defer tick.Stop()
+			for i := 1; i <= changes; i++ {
+				<-tick.C
+				e.do(req{method: http.MethodPut, path: "/core/agents/" + a.ID, token: e.boot.OrgKey, body: map[string]any{"name": "n" + strconv.Itoa(i)}}).want(t, http.StatusOK)
+			}
+			waitFor(t, "every change to arrive", func() bool { return len(rc.snapshot()) >= changes })
+			for i, d := range rc.snapshot() {
+				if name := d.data["name"]; name != "n"+strconv.Itoa(i+1) || d.verr != nil {
+					t.Fatalf("event %d is the change to %v (verify %v); want n%d", i, name, d.verr, i+1)
+				}
+			}
+			if jobs := deliveryJobs(t, e); jobs < 1 || jobs > 4 {
+				t.Fatalf("%d delivery jobs for %d changes 100 ms apart; want 1–4", jobs, changes)
+			}
+		})
+	}
+}
+
+// deliveryJobs counts the webhook delivery jobs the queue has held.
+func deliveryJobs(t *testing.T, e *env) int64 {
+	t.Helper()
+	counts, err := e.store.JobCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs int64
+	for _, c := range counts {
+		if c.Kind == "webhook_delivery" {
+			jobs += c.Count
+		}
+	}
+	return jobs
 }

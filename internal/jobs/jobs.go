@@ -86,7 +86,9 @@ type Queue struct {
 	svc    *service.Service
 	opts   Options
 	wakes  chan WebhookArgs // endpoints woken by committed changes
-	stop   context.CancelFunc
+	// senders are the endpoints this node's jobs are sending to.
+	senders senders
+	stop    context.CancelFunc
 	// stopping ends when Stop begins: delivery jobs give up their
 	// endpoints then.
 	stopping context.Context

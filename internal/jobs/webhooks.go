@@ -37,6 +37,11 @@ type webhookWorker struct {
 }
 
 func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	a := job.Args
+	wake := w.q.senders.begin(a)
+	if wake == nil {
+		return nil // this node's sender for the endpoint looks again instead
+	}
 	// A stopping node stops sending at once instead of draining a backlog
 	// until its shutdown timeout: what it didn't send stays due for the
 	// next sender (River's soft stop doesn't cancel jobs).
@@ -44,11 +49,25 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	defer cancel()
 	stop := context.AfterFunc(w.q.stopping, cancel)
 	defer stop()
-	err := w.q.svc.DeliverWebhooks(ctx, job.Args.OrganizationID, job.Args.WebhookID, w.q.send, w.q.observe)
-	if w.q.stopping.Err() != nil {
-		return nil
+	for {
+		run, err := w.q.svc.DeliverWebhooks(ctx, a.OrganizationID, a.WebhookID, w.q.send, w.q.observe, wake)
+		if w.q.stopping.Err() != nil {
+			w.q.senders.drop(a)
+			return nil
+		}
+		if err != nil || run != service.RunDone {
+			// Wake-ups it took since its last look go to a job of their
+			// own: another node's sender may have looked before they
+			// committed.
+			if w.q.senders.drop(a) {
+				w.q.enqueueWake(a)
+			}
+			return err
+		}
+		if !w.q.senders.end(a) {
+			return nil
+		}
 	}
-	return err
 }
 
 // webhookQueue is the River queue of delivery jobs: its own workers, so a
@@ -78,10 +97,18 @@ var errNoPost = errors.New("this node has no webhook sender")
 // full the endpoint is left to the sweep.
 func (q *Queue) wake(orgID string, ids []string) {
 	for _, id := range ids {
-		select {
-		case q.wakes <- WebhookArgs{OrganizationID: orgID, WebhookID: id}:
-		default:
+		if a := (WebhookArgs{OrganizationID: orgID, WebhookID: id}); !q.senders.woken(a) {
+			q.enqueueWake(a)
 		}
+	}
+}
+
+// enqueueWake hands a to the goroutine that inserts delivery jobs; when
+// its buffer is full the endpoint is left to the sweep.
+func (q *Queue) enqueueWake(a WebhookArgs) {
+	select {
+	case q.wakes <- a:
+	default:
 	}
 }
 

@@ -35,6 +35,10 @@ const (
 	// flushEvery bounds how long outcomes wait to be written: the
 	// deliveries log is at most this far behind the receiver.
 	flushEvery = time.Second
+	// lingerFor is how long a sender with nothing due keeps its endpoint
+	// for the next event of this node. An event committed on another node
+	// meanwhile waits for it at most this long.
+	lingerFor = 500 * time.Millisecond
 	// drainFor is how long one job sends before it lets the endpoint go
 	// (the sweep picks it up again): endpoints with backlogs take turns.
 	drainFor = time.Minute
@@ -61,70 +65,131 @@ type DeliveryResult struct {
 	Code   int    // 0 when no answer came
 }
 
+// DeliveryRun is how a DeliverWebhooks call ended.
+type DeliveryRun int
+
+const (
+	// RunDone: nothing was left due when it last looked.
+	RunDone DeliveryRun = iota
+	// RunHeld: another sender holds the endpoint; its last look covers
+	// what is due.
+	RunHeld
+	// RunSpent: it sent for drainFor and let the endpoint go with rows
+	// still due, for the sweep (or a wake-up) to hand on.
+	RunSpent
+)
+
 // DeliverWebhooks sends endpoint id's due deliveries, unless another job
 // is at it. done, when set, hears of every attempt.
-func (s *Service) DeliverWebhooks(ctx context.Context, orgID, id string, send Sender, done func(DeliveryResult)) error {
+//
+// wake, when not nil, hears of this node's changes for the endpoint
+// while it sends: a sender with nothing due waits on it a moment
+// (lingerFor) before it lets the endpoint go.
+func (s *Service) DeliverWebhooks(ctx context.Context, orgID, id string, send Sender, done func(DeliveryResult), wake <-chan struct{}) (DeliveryRun, error) {
 	for {
 		now := s.now()
 		t, ok, err := s.store.AcquireWebhookLease(ctx, orgID, id, now.UnixMilli(), now.Add(leaseFor).UnixMilli())
-		if err != nil || !ok {
-			return err
+		if err != nil {
+			return RunDone, err
 		}
-		keys, err := s.signingKeys(id, t.Secrets, now)
+		if !ok {
+			return RunHeld, nil
+		}
 		spent := false
-		if err == nil && t.Enabled {
-			spent, err = s.drain(ctx, orgID, id, t.URL, keys, send, done, now)
+		if t.Enabled {
+			spent, err = s.drain(ctx, orgID, id, t, send, done, now, wake)
 		}
 		// Released, then looked at once more: a wake-up whose job found
 		// the lease held relies on this look to send what it woke for.
 		if rerr := s.store.ReleaseWebhookLease(context.WithoutCancel(ctx), orgID, id); err == nil {
 			err = rerr
 		}
-		if err != nil || spent {
-			return err // spent: the sweep hands the endpoint to a job again
+		if err != nil {
+			return RunDone, err
+		}
+		if spent {
+			return RunSpent, nil
 		}
 		due, err := s.store.DueDeliveries(ctx, orgID, id, s.now().UnixMilli(), 1)
 		if err != nil || len(due) == 0 {
-			return err
+			return RunDone, err
 		}
 	}
 }
 
 // drain sends due deliveries until none is left or its time is spent
 // (spent), writing their outcomes in batches. The lease was taken at
-// leased.
-func (s *Service) drain(ctx context.Context, orgID, id, url string, keys [][]byte, send Sender, done func(DeliveryResult), leased time.Time) (spent bool, err error) {
+// leased. With nothing due it lingers, lease held, up to lingerFor for a
+// wake-up before it lets the endpoint go: events that come a few at a
+// time then cost a read and a send each, not a job, a lease and three
+// reads (SPEC §22's calls send five events each, spread over the call).
+func (s *Service) drain(ctx context.Context, orgID, id string, t store.Target, send Sender, done func(DeliveryResult), leased time.Time, wake <-chan struct{}) (spent bool, err error) {
+	keys, err := s.signingKeys(id, t.Secrets, leased)
+	if err != nil {
+		return false, err
+	}
 	leaseEnd, stopAt := leased.Add(leaseFor), leased.Add(drainFor)
 	var (
+		// pending are outcomes not yet written, sent their seqs: rows
+		// still due in the table, which a look skips. Outcomes are
+		// written a second (flushEvery) or a batch apart, not after
+		// every look: events that come one at a time would otherwise
+		// cost a write each.
 		pending   []store.Outcome
+		sent      []int64
 		lastFlush = s.now()
 	)
 	flush := func() error {
 		err := s.store.RecordAttempts(context.WithoutCancel(ctx), orgID, pending)
-		pending, lastFlush = pending[:0], s.now()
+		pending, sent, lastFlush = pending[:0], sent[:0], s.now()
 		return err
 	}
 	defer func() { _ = flush() }() // what was sent is recorded, even when ctx ends
+	// extend renews the lease when it ends within leaseMargin: before an
+	// attempt, which may take AttemptTimeout, and after a linger.
+	extend := func() error {
+		now := s.now()
+		if leaseEnd.Sub(now) >= leaseMargin {
+			return nil
+		}
+		leaseEnd = now.Add(leaseFor)
+		return s.store.ExtendWebhookLease(ctx, orgID, id, leaseEnd.UnixMilli())
+	}
 	for {
 		if s.now().After(stopAt) {
 			return true, nil
 		}
-		due, err := s.store.DueDeliveries(ctx, orgID, id, s.now().UnixMilli(), dueBatch)
-		if err != nil || len(due) == 0 {
+		due, err := s.store.DueDeliveries(ctx, orgID, id, s.now().UnixMilli(), dueBatch, sent...)
+		if err != nil {
 			return false, err
 		}
-		for _, d := range due {
-			if now := s.now(); leaseEnd.Sub(now) < leaseMargin {
-				if err := s.store.ExtendWebhookLease(ctx, orgID, id, now.Add(leaseFor).UnixMilli()); err != nil {
-					return false, err
-				}
-				leaseEnd = now.Add(leaseFor)
+		if len(due) == 0 {
+			if woken, err := s.linger(ctx, wake); err != nil || !woken {
+				return false, err
 			}
-			o, res, err := s.attempt(ctx, url, keys, d, send)
+			if err := extend(); err != nil {
+				return false, err
+			}
+			// The endpoint may have changed while it lingered (a new
+			// URL, a rotated secret, disabled or deleted).
+			var ok bool
+			if t, ok, err = s.store.WebhookTarget(ctx, orgID, id); err != nil || !ok || !t.Enabled {
+				return false, err
+			}
+			if keys, err = s.signingKeys(id, t.Secrets, s.now()); err != nil {
+				return false, err
+			}
+			continue
+		}
+		for _, d := range due {
+			if err := extend(); err != nil {
+				return false, err
+			}
+			o, res, err := s.attempt(ctx, t.URL, keys, d, send)
 			if err != nil {
 				return false, err
 			}
-			pending = append(pending, o)
+			pending, sent = append(pending, o), append(sent, d.Seq)
 			if done != nil {
 				done(res)
 			}
@@ -135,17 +200,35 @@ func (s *Service) drain(ctx context.Context, orgID, id, url string, keys [][]byt
 				s.log.Warn("webhook disabled: the receiver answered 410 Gone", "webhook_id", id)
 				return false, s.store.DisableWebhook(ctx, orgID, id, "gone", s.now().UnixMilli())
 			}
-			if s.now().Sub(lastFlush) >= flushEvery {
+			if s.now().Sub(lastFlush) >= flushEvery { // a slow receiver's batch
 				if err := flush(); err != nil {
 					return false, err
 				}
 			}
 		}
-		// The batch's outcomes are written before the next look, which
-		// must not find them due again.
-		if err := flush(); err != nil {
-			return false, err
+		if len(pending) >= dueBatch {
+			if err := flush(); err != nil {
+				return false, err
+			}
 		}
+	}
+}
+
+// linger waits up to lingerFor for a wake-up (woken). Without a wake
+// channel it doesn't wait.
+func (s *Service) linger(ctx context.Context, wake <-chan struct{}) (woken bool, err error) {
+	if wake == nil {
+		return false, nil
+	}
+	t := time.NewTimer(lingerFor)
+	defer t.Stop()
+	select {
+	case <-wake:
+		return true, nil
+	case <-t.C:
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 }
 

@@ -18,7 +18,28 @@ func TestAgentDetailPlanSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+agentDetailSQL[SQLite], "org", "agent")
+	plan := sqlitePlan(t, s, agentDetailSQL[SQLite], "org", "agent")
+	searches := 0
+	for _, step := range plan {
+		switch {
+		case strings.HasPrefix(step, "SCAN "):
+			t.Errorf("the detail scans a table: %q\nplan:\n%s", step, strings.Join(plan, "\n"))
+		case strings.HasPrefix(step, "SEARCH "):
+			searches++
+		}
+	}
+	// agents, versions, the agent's versions for its numbers, the two slot
+	// indexes, the two slots' versions, widgets, sip, counters, newest
+	// conversation, revision.
+	if searches != 12 {
+		t.Errorf("%d index searches, want 12:\n%s", searches, strings.Join(plan, "\n"))
+	}
+}
+
+// sqlitePlan is the steps of SQLite's EXPLAIN QUERY PLAN for query.
+func sqlitePlan(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,19 +58,5 @@ func TestAgentDetailPlanSQLite(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	searches := 0
-	for _, step := range plan {
-		switch {
-		case strings.HasPrefix(step, "SCAN "):
-			t.Errorf("the detail scans a table: %q\nplan:\n%s", step, strings.Join(plan, "\n"))
-		case strings.HasPrefix(step, "SEARCH "):
-			searches++
-		}
-	}
-	// agents, versions, the agent's versions for its numbers, the two slot
-	// indexes, the two slots' versions, widgets, sip, counters, newest
-	// conversation, revision.
-	if searches != 12 {
-		t.Errorf("%d index searches, want 12:\n%s", searches, strings.Join(plan, "\n"))
-	}
+	return plan
 }

@@ -42,6 +42,12 @@ func (s *Store) AcquireWebhookLease(ctx context.Context, orgID, id string, now, 
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return t, false, err
 	}
+	return s.WebhookTarget(ctx, orgID, id)
+}
+
+// WebhookTarget reads where and how orgID's endpoint id's events go; ok
+// is false when the endpoint is gone.
+func (s *Store) WebhookTarget(ctx context.Context, orgID, id string) (t Target, ok bool, err error) {
 	var prevUntil sql.NullInt64
 	err = s.q.QueryRowContext(ctx, `SELECT url, enabled, secret, previous_secret, previous_until FROM webhook_endpoints
 		WHERE organization_id = $1 AND id = $2`, orgID, id).Scan(&t.URL, &t.Enabled, &t.Secrets.Current, &t.Secrets.Previous, &prevUntil)
@@ -64,12 +70,46 @@ func (s *Store) ReleaseWebhookLease(ctx context.Context, orgID, id string) error
 	return mapErr(err)
 }
 
+// dueSQL reads an endpoint's due deliveries in two parts, each through
+// its own partial index (migration 00012) so that neither steps over the
+// other's rows: first attempts in seq order, and retries that came due,
+// earliest due first (while a receiver fails, order is not promised).
+// Both leave out a list of seqs (a JSON array): the sender's, sent and not
+// yet recorded.
+var dueSQL = map[Engine]string{
+	Postgres: `SELECT * FROM (SELECT seq, event_id, event_type, payload, attempts, attempt_log FROM webhook_deliveries
+			WHERE endpoint_id = $2 AND organization_id = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $3
+			AND seq <> ALL (ARRAY(SELECT jsonb_array_elements_text($5::jsonb)::bigint))
+			ORDER BY seq LIMIT $4) n
+		UNION ALL
+		SELECT * FROM (SELECT seq, event_id, event_type, payload, attempts, attempt_log FROM webhook_deliveries
+			WHERE endpoint_id = $2 AND organization_id = $1 AND status = 'pending' AND attempts > 0 AND next_attempt_at <= $3
+			AND seq <> ALL (ARRAY(SELECT jsonb_array_elements_text($5::jsonb)::bigint))
+			ORDER BY next_attempt_at LIMIT $4) r
+		ORDER BY seq LIMIT $4`,
+	SQLite: `SELECT * FROM (SELECT seq, event_id, event_type, payload, attempts, attempt_log FROM webhook_deliveries
+			WHERE endpoint_id = $2 AND organization_id = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $3
+			AND seq NOT IN (SELECT value FROM json_each($5))
+			ORDER BY seq LIMIT $4)
+		UNION ALL
+		SELECT * FROM (SELECT seq, event_id, event_type, payload, attempts, attempt_log FROM webhook_deliveries
+			WHERE endpoint_id = $2 AND organization_id = $1 AND status = 'pending' AND attempts > 0 AND next_attempt_at <= $3
+			AND seq NOT IN (SELECT value FROM json_each($5))
+			ORDER BY next_attempt_at LIMIT $4)
+		ORDER BY seq LIMIT $4`,
+}
+
 // DueDeliveries returns up to limit of the endpoint's pending deliveries
-// whose next attempt is due at now, oldest first.
-func (s *Store) DueDeliveries(ctx context.Context, orgID, id string, now int64, limit int) ([]Delivery, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT seq, event_id, event_type, payload, attempts, attempt_log FROM webhook_deliveries
-		WHERE endpoint_id = $2 AND organization_id = $1 AND status = 'pending' AND next_attempt_at <= $3
-		ORDER BY seq LIMIT $4`, orgID, id, now, limit)
+// whose next attempt is due at now, oldest first, but those in skip.
+func (s *Store) DueDeliveries(ctx context.Context, orgID, id string, now int64, limit int, skip ...int64) ([]Delivery, error) {
+	if skip == nil {
+		skip = []int64{}
+	}
+	list, err := json.Marshal(skip)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.q.QueryContext(ctx, dueSQL[s.engine], orgID, id, now, limit, string(list))
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -109,13 +149,20 @@ type outcomeRow struct {
 }
 
 // recordAttemptsSQL writes a batch of outcomes in one statement on
-// PostgreSQL.
+// PostgreSQL. The rows are found by seq, the primary key, whatever the
+// table's statistics say: with organization_id = $1 as an index
+// condition, a table that grew since its last ANALYZE (a new one does
+// within seconds) made the planner read every delivery of the
+// organization for each batch (3 ms for 3,000 rows, growing with them;
+// 5 ms a batch in the bench's P4). Compared as text, the organization is
+// a filter on the rows the key found.
 const recordAttemptsSQL = `UPDATE webhook_deliveries d SET status = r.status, attempts = d.attempts + 1, last_status = r.code, last_error = r.err,
 		next_attempt_at = r.next, delivered_at = r.delivered, attempt_log = r.log
 		FROM (SELECT (x->>'seq')::bigint AS seq, x->>'status' AS status, (x->>'code')::int AS code, x->>'err' AS err,
 			(x->>'next')::bigint AS next, (x->>'delivered')::bigint AS delivered, x->>'log' AS log
 			FROM jsonb_array_elements($2::jsonb) x) r
-		WHERE d.organization_id = $1 AND d.seq = r.seq`
+		WHERE d.seq = ANY (ARRAY(SELECT (jsonb_array_elements($2::jsonb)->>'seq')::bigint))
+		AND d.seq = r.seq AND d.organization_id::text = $1`
 
 // recordAttemptSQL writes one outcome (SQLite: a batch is these in one
 // transaction; SQLite's UPDATE … FROM a json_each scanned the whole table
@@ -194,8 +241,10 @@ type DueEndpoint struct{ OrganizationID, ID string }
 // admin command's) or lost.
 func (s *Store) DueEndpoints(ctx context.Context, now int64, limit int) ([]DueEndpoint, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT e.organization_id, e.id FROM webhook_endpoints e
-		WHERE e.enabled AND e.lease_until <= $1 AND EXISTS (SELECT 1 FROM webhook_deliveries d
-			WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1)
+		WHERE e.enabled AND e.lease_until <= $1 AND (EXISTS (SELECT 1 FROM webhook_deliveries d
+			WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.attempts = 0 AND d.next_attempt_at <= $1)
+		OR EXISTS (SELECT 1 FROM webhook_deliveries d
+			WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= $1))
 		LIMIT $2`, now, limit)
 	if err != nil {
 		return nil, mapErr(err)

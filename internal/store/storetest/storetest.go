@@ -36,6 +36,7 @@ func suite() []test {
 	all = append(all, miscTests...)
 	all = append(all, phoneTests...)
 	all = append(all, versionTests...)
+	all = append(all, deliveryTests...)
 	return all
 }
 
