@@ -67,6 +67,10 @@ type target struct {
 	srv *server
 	key string
 	set seedSet
+	// sink receives the events of P4's "*" webhook until the engine's
+	// last measurement (the calls') is done: a receiver that went away
+	// would turn every later event into a retry.
+	sink *sink
 }
 
 func (t *target) header() http.Header {
@@ -184,6 +188,9 @@ func (b *bench) pass(ctx context.Context, e *engine) (*results, error) {
 	}
 	if err := small.srv.stop(); err != nil {
 		return nil, err
+	}
+	if small.sink != nil {
+		small.sink.srv.Close()
 	}
 	return r, nil
 }

@@ -110,6 +110,9 @@ func (b *bench) calls(ctx context.Context, small *target, r *results) error {
 		return err
 	}
 	logf("calls: %d completed, %d failed", r.callsOK, r.callsFailed)
+	if small.sink != nil {
+		logf("calls: the webhook receiver got %d events so far", small.sink.n.Load())
+	}
 	return nil
 }
 

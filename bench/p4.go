@@ -23,7 +23,7 @@ func (b *bench) p4p5(ctx context.Context, small *target, r *results) error {
 	// Every change is an event for a webhook subscribed to "*" (SPEC §18),
 	// delivered to a receiver on loopback that the server may reach.
 	sink := newSink()
-	defer sink.srv.Close()
+	small.sink = sink // closed after the calls, which it receives too
 	// The flags stay for later restarts: a key once given must stay.
 	small.srv.extraArgs = append(slices.Clip(small.srv.extraArgs), "--fetch-allow-cidrs", "127.0.0.1/32", "--fetch-allow-ports", sink.port())
 	if small.srv.db.eng.pg != nil {
