@@ -43,28 +43,15 @@ func agentsCommand() *Command {
 					return table(io.Stdout, []string{"ID", "NAME", "ACTIVE", "LIVE", "UPDATED"}, rows)
 				}
 			}},
-		{Name: "get", Synopsis: "AGENT [-o json]", Summary: "show an agent (by id or exact name) with its versions and numbers",
-			Flags: func(fs *flag.FlagSet) Run {
-				out := outputFlag(fs)
-				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
-					if err != nil {
-						return err
-					}
-					r, err := c.GetAgentWithResponse(ctx, id, nil)
-					if err := check(r, err); err != nil {
-						return err
-					}
-					if asJSON {
-						return printBody(io.Stdout, r.Body)
-					}
-					return printAgent(io, r.JSON200)
+		agentLeaf("get", "show an agent (by id or exact name) with its versions and numbers",
+			func(ctx context.Context, c *client.Client, id client.AgentID) (client.Response, *client.AgentDetail, error) {
+				r, err := c.GetAgentWithResponse(ctx, id, nil)
+				if err != nil {
+					return nil, nil, err
 				}
-			}},
+				return r, r.JSON200, nil
+			},
+			func(io IO, _ client.AgentID, a *client.AgentDetail) error { return printAgent(io, a) }),
 		{Name: "create", Synopsis: "--name NAME [--description TEXT] [-o json]", Summary: "create an agent",
 			Flags: func(fs *flag.FlagSet) Run {
 				out := outputFlag(fs)
@@ -115,6 +102,35 @@ func agentsCommand() *Command {
 
 // start is the common beginning of a leaf: its positional arguments
 // checked, its output format and a client for the login.
+// agentLeaf is a leaf that takes AGENT (an id or exact name) and -o json:
+// call makes its one request for the agent, and show prints the answer on
+// a terminal (with -o json the body goes out as the server sent it).
+func agentLeaf[T any](name, summary string, call func(context.Context, *client.Client, client.AgentID) (client.Response, T, error),
+	show func(IO, client.AgentID, T) error) *Command {
+	return &Command{Name: name, Synopsis: "AGENT [-o json]", Summary: summary,
+		Flags: func(fs *flag.FlagSet) Run {
+			out := outputFlag(fs)
+			return func(ctx context.Context, io IO, args []string) error {
+				c, asJSON, err := start(io, out, args, "AGENT")
+				if err != nil {
+					return err
+				}
+				id, err := resolveAgent(ctx, c, args[0])
+				if err != nil {
+					return err
+				}
+				r, v, err := call(ctx, c, id)
+				if err := check(r, err); err != nil {
+					return err
+				}
+				if asJSON {
+					return printBody(io.Stdout, r.Bytes())
+				}
+				return show(io, id, v)
+			}
+		}}
+}
+
 func start(io IO, out *format, args []string, names ...string) (*client.Client, bool, error) {
 	if err := wantArgs(args, names...); err != nil {
 		return nil, false, err

@@ -39,39 +39,18 @@ func rollbackCommand() *Command {
 				if asJSON {
 					return printBody(io.Stdout, r.Body)
 				}
-				fmt.Fprintf(io.Stdout, "agent %s: live version %d (was %d)\n", id, r.JSON200.LiveVersion, r.JSON200.PreviousVersion)
-				return nil
+				return printLiveChange(io, id, r.JSON200)
 			}
 		}}
 }
 
+// printLiveChange says which version went live in place of which.
+func printLiveChange(io IO, id client.AgentID, l *client.Rollback) error {
+	_, err := fmt.Fprintf(io.Stdout, "agent %s: live version %d (was %d)\n", id, l.LiveVersion, l.PreviousVersion)
+	return err
+}
+
 func rolloutCommand() *Command {
-	// agentOnly is a rollout leaf that takes the agent alone and shows the
-	// rollout it returns.
-	agentOnly := func(name, summary string, call func(ctx context.Context, c *client.Client, id client.AgentID) (client.Response, *client.RolloutView, error)) *Command {
-		return &Command{Name: name, Synopsis: "AGENT [-o json]", Summary: summary,
-			Flags: func(fs *flag.FlagSet) Run {
-				out := outputFlag(fs)
-				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
-					if err != nil {
-						return err
-					}
-					r, view, err := call(ctx, c, id)
-					if err := check(r, err); err != nil {
-						return err
-					}
-					if asJSON {
-						return printBody(io.Stdout, r.Bytes())
-					}
-					return printRollout(io, id, view)
-				}
-			}}
-	}
 	return &Command{Name: "rollout", Summary: "canary rollouts: a share of new conversations on a version", Subs: []*Command{
 		{Name: "start", Synopsis: "AGENT --version N --percent P [--description TEXT] [-o json]",
 			Summary: "send P% of new conversations to published version N",
@@ -106,37 +85,22 @@ func rolloutCommand() *Command {
 					return printRollout(io, id, r.JSON200)
 				}
 			}},
-		agentOnly("status", "show the rollout in progress with each arm's conversations",
+		agentLeaf("status", "show the rollout in progress with each arm's conversations",
 			func(ctx context.Context, c *client.Client, id client.AgentID) (client.Response, *client.RolloutView, error) {
 				r, err := c.GetRolloutWithResponse(ctx, id, nil)
 				if err != nil {
 					return nil, nil, err
 				}
 				return r, r.JSON200, nil
-			}),
-		{Name: "promote", Synopsis: "AGENT [-o json]", Summary: "make the canary version live for everyone",
-			Flags: func(fs *flag.FlagSet) Run {
-				out := outputFlag(fs)
-				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
-					if err != nil {
-						return err
-					}
-					r, err := c.PromoteRolloutWithResponse(ctx, id, nil)
-					if err := check(r, err); err != nil {
-						return err
-					}
-					if asJSON {
-						return printBody(io.Stdout, r.Body)
-					}
-					fmt.Fprintf(io.Stdout, "agent %s: live version %d (was %d)\n", id, r.JSON200.LiveVersion, r.JSON200.PreviousVersion)
-					return nil
+			}, printRollout),
+		agentLeaf("promote", "make the canary version live for everyone",
+			func(ctx context.Context, c *client.Client, id client.AgentID) (client.Response, *client.Rollback, error) {
+				r, err := c.PromoteRolloutWithResponse(ctx, id, nil)
+				if err != nil {
+					return nil, nil, err
 				}
-			}},
+				return r, r.JSON200, nil
+			}, printLiveChange),
 		{Name: "abort", Synopsis: "AGENT", Summary: "end the rollout: every new conversation gets the live version",
 			Flags: func(fs *flag.FlagSet) Run {
 				return func(ctx context.Context, io IO, args []string) error {
