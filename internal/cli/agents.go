@@ -81,11 +81,7 @@ func agentsCommand() *Command {
 		{Name: "delete", Synopsis: "AGENT", Summary: "delete an agent with its versions (its conversations stay)",
 			Flags: func(fs *flag.FlagSet) Run {
 				return func(ctx context.Context, io IO, args []string) error {
-					c, _, err := start(io, nil, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
+					c, id, _, err := startAgent(ctx, io, nil, args, "AGENT")
 					if err != nil {
 						return err
 					}
@@ -111,11 +107,7 @@ func agentLeaf[T any](name, summary string, call func(context.Context, *client.C
 		Flags: func(fs *flag.FlagSet) Run {
 			out := outputFlag(fs)
 			return func(ctx context.Context, io IO, args []string) error {
-				c, asJSON, err := start(io, out, args, "AGENT")
-				if err != nil {
-					return err
-				}
-				id, err := resolveAgent(ctx, c, args[0])
+				c, id, asJSON, err := startAgent(ctx, io, out, args, "AGENT")
 				if err != nil {
 					return err
 				}
@@ -168,6 +160,17 @@ func readable(err error) error {
 		return apiError{e}
 	}
 	return err
+}
+
+// startAgent is start for a command whose first argument is AGENT: it
+// also resolves the agent's id (resolveAgent).
+func startAgent(ctx context.Context, io IO, out *format, args []string, names ...string) (*client.Client, client.AgentID, bool, error) {
+	c, asJSON, err := start(io, out, args, names...)
+	if err != nil {
+		return nil, client.AgentID{}, false, err
+	}
+	id, err := resolveAgent(ctx, c, args[0])
+	return c, id, asJSON, err
 }
 
 // resolveAgent takes an agent's id, or its exact name when that names

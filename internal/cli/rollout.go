@@ -17,11 +17,7 @@ func rollbackCommand() *Command {
 			to := fs.Int("to", 0, "the published version to go back to")
 			desc := fs.String("description", "", "why (kept in the deployment history)")
 			return func(ctx context.Context, io IO, args []string) error {
-				c, asJSON, err := start(io, out, args, "AGENT")
-				if err != nil {
-					return err
-				}
-				id, err := resolveAgent(ctx, c, args[0])
+				c, id, asJSON, err := startAgent(ctx, io, out, args, "AGENT")
 				if err != nil {
 					return err
 				}
@@ -104,11 +100,7 @@ func rolloutCommand() *Command {
 		{Name: "abort", Synopsis: "AGENT", Summary: "end the rollout: every new conversation gets the live version",
 			Flags: func(fs *flag.FlagSet) Run {
 				return func(ctx context.Context, io IO, args []string) error {
-					c, _, err := start(io, nil, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
+					c, id, _, err := startAgent(ctx, io, nil, args, "AGENT")
 					if err != nil {
 						return err
 					}

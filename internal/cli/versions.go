@@ -17,11 +17,7 @@ func versionsCommand() *Command {
 			Flags: func(fs *flag.FlagSet) Run {
 				out := outputFlag(fs)
 				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
+					c, id, asJSON, err := startAgent(ctx, io, out, args, "AGENT")
 					if err != nil {
 						return err
 					}
@@ -43,11 +39,7 @@ func versionsCommand() *Command {
 			Flags: func(fs *flag.FlagSet) Run {
 				out := outputFlag(fs)
 				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT", "VERSION")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
+					c, id, asJSON, err := startAgent(ctx, io, out, args, "AGENT", "VERSION")
 					if err != nil {
 						return err
 					}
@@ -128,11 +120,7 @@ func versionsCommand() *Command {
 				fs.Var(&unassign, "unassign", "a phone number to take this agent off (repeatable)")
 				direction := fs.String("direction", "", "inbound, outbound or both (default both)")
 				return func(ctx context.Context, io IO, args []string) error {
-					c, asJSON, err := start(io, out, args, "AGENT", "VERSION")
-					if err != nil {
-						return err
-					}
-					id, err := resolveAgent(ctx, c, args[0])
+					c, id, asJSON, err := startAgent(ctx, io, out, args, "AGENT", "VERSION")
 					if err != nil {
 						return err
 					}
