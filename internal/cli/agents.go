@@ -96,8 +96,6 @@ func agentsCommand() *Command {
 	}}
 }
 
-// start is the common beginning of a leaf: its positional arguments
-// checked, its output format and a client for the login.
 // agentLeaf is a leaf that takes AGENT (an id or exact name) and -o json:
 // call makes its one request for the agent, and show prints the answer on
 // a terminal (with -o json the body goes out as the server sent it).
@@ -123,6 +121,8 @@ func agentLeaf[T any](name, summary string, call func(context.Context, *client.C
 		}}
 }
 
+// start is the common beginning of a leaf: its positional arguments
+// checked, its output format and a client for the login.
 func start(io IO, out *format, args []string, names ...string) (*client.Client, bool, error) {
 	if err := wantArgs(args, names...); err != nil {
 		return nil, false, err
